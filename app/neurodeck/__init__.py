@@ -1,0 +1,39 @@
+"""neurodeck: open neuroscience data, run modern analyses, look at the results.
+
+The headless API::
+
+    import neurodeck
+    rec = neurodeck.open("sub-01_eeg.edf")
+    res = neurodeck.run("fc", rec, method="pearson")
+    res["matrix"], res.provenance
+    res.save("fc.h5")
+
+Nothing here imports Qt, MNE or any analysis code at import time.
+"""
+
+from ._version import __version__
+from .api import analyses, open, plugins, run
+from .data import (
+    Atlas,
+    Connectome,
+    Dataset,
+    Epochs,
+    Events,
+    FmriRun,
+    Patterns,
+    Recording,
+    Result,
+    RoiTimeSeries,
+    SpikeTrains,
+    TimeSeries,
+    Traces,
+)
+from .errors import Cancelled, InputError, NeurodeckError, ParameterError, PluginError, ReadError
+from .jobs.progress import Progress
+
+__all__ = [
+    "Atlas", "Cancelled", "Connectome", "Dataset", "Epochs", "Events", "FmriRun", "InputError",
+    "NeurodeckError", "ParameterError", "Patterns", "PluginError", "Progress", "ReadError",
+    "Recording", "Result", "RoiTimeSeries", "SpikeTrains", "TimeSeries", "Traces",
+    "__version__", "analyses", "open", "plugins", "run",
+]

@@ -1,0 +1,86 @@
+"""Choosing a reader for a file and opening it with errors that name the file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .data.base import Dataset
+from .data.result import Result
+from .errors import NeurodeckError, ReadError
+from .plugin_api.contributions import Reader
+from .plugin_api.lazy import resolve
+from .plugin_api.manager import PluginManager
+
+
+def candidate_readers(pm: PluginManager, path: Path) -> list[Reader]:
+    """Readers whose extension matches, longest extension first, then by priority."""
+    name = path.name
+    matching = [r for r in pm.contributions("readers") if r.matches_name(name)]
+
+    def longest(r: Reader) -> int:
+        return max(len(e) for e in r.extensions if name.lower().endswith(e.lower()))
+
+    return sorted(matching, key=lambda r: (-longest(r), -r.priority))
+
+
+def sniffing_readers(pm: PluginManager, path: Path) -> list[Reader]:
+    out = []
+    for r in pm.contributions("readers"):
+        if r.sniff is None:
+            continue
+        try:
+            if resolve(r.sniff)(path):
+                out.append(r)
+        except Exception:  # noqa: BLE001 - a sniffer failing only means "not mine"
+            continue
+    return sorted(out, key=lambda r: -r.priority)
+
+
+def open_path(pm: PluginManager, path: str | os.PathLike[str], reader: str | None = None,
+              **options: Any) -> Dataset | list[Dataset]:
+    """Open ``path`` with the best reader; ``reader`` forces one by id."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ReadError(path, "no such file or folder")
+    if path.is_file() and path.stat().st_size == 0:
+        raise ReadError(path, "the file is empty")
+    if reader is not None:
+        chosen = [r for r in pm.contributions("readers") if r.id == reader]
+        if not chosen:
+            raise ReadError(path, f"no reader named {reader!r}")
+    else:
+        if path.suffix.lower() == ".h5" and Result.sniff(path):
+            return Result.load(path)
+        chosen = candidate_readers(pm, path)
+        if not chosen:
+            chosen = sniffing_readers(pm, path)
+        if not chosen:
+            exts = sorted({e for r in pm.contributions("readers") for e in r.extensions})
+            raise ReadError(path, f"no reader for this file type (known: {' '.join(exts)})")
+    errors = []
+    for r in chosen:
+        try:
+            out = resolve(r.read)(path, **options)
+        except ReadError as exc:
+            errors.append(exc.cause)
+            continue
+        except NeurodeckError as exc:
+            errors.append(str(exc))
+            continue
+        except MemoryError:
+            errors.append("the file declares more data than fits in memory")
+            continue
+        except Exception as exc:  # noqa: BLE001 - a reader may raise anything on bad bytes
+            errors.append(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            continue
+        _stamp(out, path)
+        return out
+    raise ReadError(path, "; ".join(dict.fromkeys(errors)) or "unreadable")
+
+
+def _stamp(out: Dataset | list[Dataset], path: Path) -> None:
+    for ds in out if isinstance(out, list) else [out]:
+        if ds.source is None:
+            ds.source = path

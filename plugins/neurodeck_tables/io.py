@@ -1,0 +1,134 @@
+"""Readers for traces tables and arrays.
+
+Layout conventions (documented in docs/formats.md):
+
+* CSV/TSV: a header row of neuron labels, one row per time point. A column named
+  ``time``/``time_s``/``t`` gives sample times (the sampling rate is inferred from
+  them); otherwise the rate comes from a sidecar ``<file>.json`` (``{"sfreq": 10}``)
+  or defaults to 1 Hz.
+* NPY: a 2-D array, neurons x time; labels and ``sfreq`` may come from the sidecar.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from neurodeck.atomic import atomic_path
+from neurodeck.data import TimeSeries, Traces
+from neurodeck.errors import ReadError
+
+TIME_COLUMNS = ("time", "time_s", "times", "t", "seconds")
+
+
+def sidecar(path: Path) -> dict:
+    """``<file>.json`` beside the data file, if any (sfreq, labels, animal)."""
+    side = path.with_name(path.name + ".json")
+    if not side.exists():
+        side = path.with_suffix(".json")
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReadError(side, f"sidecar is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReadError(side, "sidecar must hold a JSON object")
+    return data
+
+
+def _rate_from_times(path: Path, t: np.ndarray) -> float:
+    dt = np.diff(t)
+    if t.size < 2 or not np.all(np.isfinite(dt)) or np.any(dt <= 0):
+        raise ReadError(path, "the time column is not strictly increasing")
+    step = float(np.median(dt))
+    if np.max(np.abs(dt - step)) > 0.01 * step:
+        raise ReadError(path, "the time column is not evenly sampled")
+    return 1.0 / step
+
+
+def read_table(path: Path, sfreq: float | None = None) -> Traces:
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise ReadError(path, "the table has no rows")
+    delim = "\t" if path.suffix.lower() == ".tsv" or lines[0].count("\t") > lines[0].count(",") \
+        else ","
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    header = [h.strip() for h in rows[0]]
+    if _all_numeric(header):
+        body_rows, header = rows, [f"n{i}" for i in range(len(header))]
+    else:
+        body_rows = rows[1:]
+    if not body_rows:
+        raise ReadError(path, "the table has a header but no data rows")
+    ncol = len(header)
+    bad = next((i for i, r in enumerate(body_rows) if len(r) != ncol), None)
+    if bad is not None:
+        raise ReadError(path, f"row {bad + 2} has {len(body_rows[bad])} fields, expected {ncol}")
+    try:
+        values = np.array([[float(x) if x.strip() else np.nan for x in r] for r in body_rows])
+    except ValueError as exc:
+        raise ReadError(path, f"non-numeric value in the table ({exc})") from exc
+    meta = sidecar(path)
+    lower = [h.lower() for h in header]
+    time_col = next((lower.index(c) for c in TIME_COLUMNS if c in lower), None)
+    rate = sfreq or meta.get("sfreq")
+    if time_col is not None:
+        t = values[:, time_col]
+        rate = rate or _rate_from_times(path, t)
+        values = np.delete(values, time_col, axis=1)
+        header = [h for i, h in enumerate(header) if i != time_col]
+    if not header:
+        raise ReadError(path, "the table has only a time column")
+    return Traces(values.T, header, float(rate or 1.0), name=path.name, source=path,
+                  meta={"sfreq_source": "time column" if time_col is not None else
+                        ("sidecar" if meta.get("sfreq") else "default 1 Hz")})
+
+
+def _all_numeric(cells: list[str]) -> bool:
+    try:
+        [float(c) for c in cells]
+    except ValueError:
+        return False
+    return True
+
+
+def sniff_npy(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(6) == b"\x93NUMPY"
+
+
+def read_npy(path: Path) -> Traces:
+    path = Path(path)
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        raise ReadError(path, f"not a plain numeric .npy array ({exc})") from exc
+    if arr.ndim != 2:
+        raise ReadError(path, f"expected a 2-D array (neurons x time), got shape {arr.shape}")
+    if arr.dtype.kind not in "biuf":
+        raise ReadError(path, f"expected numbers, got dtype {arr.dtype}")
+    meta = sidecar(path)
+    labels = meta.get("labels")
+    if labels is not None and len(labels) != arr.shape[0]:
+        raise ReadError(path, f"sidecar has {len(labels)} labels for {arr.shape[0]} rows")
+    return Traces(arr, labels, float(meta.get("sfreq", 1.0)), name=path.name, source=path)
+
+
+def write_csv(ts: TimeSeries, path: Path) -> None:
+    """Time column plus one column per row, written atomically."""
+    data = ts.get_data()
+    with atomic_path(path) as tmp:
+        cols = ["time_s", *ts.labels]
+        table = np.column_stack([ts.times, data.T])
+        np.savetxt(tmp, table, delimiter=",", header=",".join(cols), comments="", fmt="%.9g")
