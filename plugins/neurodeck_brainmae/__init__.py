@@ -1,0 +1,1 @@
+"""neurodeck_brainmae plugin (being built)."""

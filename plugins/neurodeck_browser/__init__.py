@@ -1,0 +1,1 @@
+"""neurodeck_browser plugin (being built)."""

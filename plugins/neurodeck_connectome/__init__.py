@@ -1,0 +1,1 @@
+"""neurodeck_connectome plugin (being built)."""

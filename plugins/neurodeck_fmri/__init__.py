@@ -1,0 +1,1 @@
+"""neurodeck_fmri plugin (being built)."""

@@ -1,0 +1,1 @@
+"""neurodeck_hmmglm plugin (being built)."""

@@ -1,0 +1,1 @@
+"""neurodeck_ntf plugin (being built)."""

@@ -1,0 +1,1 @@
+"""neurodeck_rsa plugin (being built)."""
