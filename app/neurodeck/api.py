@@ -65,12 +65,18 @@ def run(analysis_id: str, *inputs: Dataset | str | os.PathLike[str],
     spec = pm.analysis(analysis_id)
     datasets = [_as_dataset(x) for x in inputs]
     values = spec.schema.resolve(params)
+    return execute(spec, datasets, values, progress, pm.plugin_version(spec.plugin))
+
+
+def execute(spec: Analysis, datasets: list[Dataset], values: Mapping[str, Any],
+            progress: Progress | None = None, plugin_version: str = "") -> Result:
+    """Run a resolved analysis on datasets with validated values (the GUI's entry point)."""
     check_inputs(spec, datasets)
     progress = progress or Progress()
-    fn = resolve(spec.run)
-    out = fn(datasets, values, progress)
+    progress.update(0.0, "starting")
+    out = resolve(spec.run)(datasets, dict(values), progress)
     progress.update(1.0, "done")
-    return make_result(spec, out, datasets, values, pm.plugin_version(spec.plugin))
+    return make_result(spec, out, datasets, values, plugin_version)
 
 
 def check_inputs(spec: Analysis, datasets: list[Dataset]) -> None:

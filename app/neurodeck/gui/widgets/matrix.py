@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from .base import COLORMAPS, ViewWidget, colormap
 
@@ -128,11 +128,24 @@ class MatrixHeatmap(ViewWidget):
 
     def _refresh(self) -> None:
         self.image.setImage(self.displayed(), autoLevels=False, levels=self.levels)
+        self._update_ticks()
+
+    def _update_ticks(self) -> None:
+        """Label as many rows/columns as fit without overlapping at the current size."""
         rows = [self.row_labels[i] for i in self.row_order]
         cols = [self.col_labels[i] for i in self.col_order]
-        self.plot.getAxis("left").setTicks([_ticks(rows)])
-        self.plot.getAxis("bottom").setTicks([_ticks(cols)])
-        self.plot.getAxis("bottom").setStyle(tickTextOffset=2)
+        metrics = QtGui.QFontMetrics(self.plot.getAxis("bottom").style.get("tickFont")
+                                     or self.font())
+        rect = self.plot.vb.sceneBoundingRect()
+        height = max(rect.height(), 50.0)
+        width = max(rect.width(), 50.0)
+        col_px = max((metrics.horizontalAdvance(c) for c in cols), default=10) + 6
+        self.plot.getAxis("left").setTicks([_ticks(rows, height / (metrics.height() + 1))])
+        self.plot.getAxis("bottom").setTicks([_ticks(cols, width / col_px)])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self._update_ticks)
 
     # -- hover ----------------------------------------------------------------------------
     def _on_mouse(self, event) -> None:
@@ -163,6 +176,6 @@ class MatrixHeatmap(ViewWidget):
         return rows, cols, self.displayed()
 
 
-def _ticks(labels: list[str]) -> list[tuple[float, str]]:
-    step = max(1, int(np.ceil(len(labels) / MAX_TICK_LABELS)))
+def _ticks(labels: list[str], fit: float = MAX_TICK_LABELS) -> list[tuple[float, str]]:
+    step = max(1, int(np.ceil(len(labels) / max(min(fit, MAX_TICK_LABELS), 1))))
     return [(i + 0.5, lab) for i, lab in enumerate(labels) if i % step == 0]

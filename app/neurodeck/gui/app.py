@@ -1,0 +1,74 @@
+"""Starting the GUI: the QApplication, the style, the main window, the first files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .. import api
+from ..paths import resource_path
+
+
+def create_app(argv: Sequence[str] | None = None) -> QtWidgets.QApplication:
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        QtCore.QCoreApplication.setOrganizationName("neurodeck")
+        QtCore.QCoreApplication.setApplicationName("neurodeck")
+        app = QtWidgets.QApplication(list(argv or ["neurodeck"]))
+    icon = resource_path("icons", "neurodeck.svg")
+    if icon.exists():
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    style = resource_path("style.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    return app
+
+
+def build_window(files: Sequence[str] = (), *, safe_mode: bool = False, open_sample: bool = True):
+    """Create the main window and queue the first files (or the sample) to open."""
+    from .main_window import MainWindow
+    from .prefs_dialog import pref
+
+    pm = api.plugin_manager(safe_mode=safe_mode)
+    window = MainWindow(pm)
+    if safe_mode:
+        window.setWindowTitle("neurodeck (safe mode)")
+
+    def first_files() -> None:
+        if files:
+            for f in files:
+                window.open_file(f)
+        elif open_sample and pref(pm.settings, "open_sample_at_start"):
+            samples = pm.contributions("sample_data")
+            preferred = [s for s in samples if s.kind == "recording"] or samples
+            if preferred:
+                window.open_sample(preferred[0])
+
+    # After the window is shown: opening (and importing MNE) never delays start-up.
+    QtCore.QTimer.singleShot(0, first_files)
+    return window
+
+
+def main(argv: Sequence[str] | None = None, *, safe_mode: bool = False) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--safe-mode" in args:
+        args.remove("--safe-mode")
+        safe_mode = True
+    app = create_app([sys.argv[0], *args])
+    window = build_window([a for a in args if not a.startswith("-")], safe_mode=safe_mode)
+    window.show()
+    if os.environ.get("NEURODECK_QUIT_AFTER_MS"):  # smoke tests and the start-up benchmark
+        QtCore.QTimer.singleShot(int(os.environ["NEURODECK_QUIT_AFTER_MS"]), app.quit)
+    code = app.exec()
+    window.deleteLater()
+    return int(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

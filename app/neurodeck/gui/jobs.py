@@ -1,0 +1,145 @@
+"""Running work off the GUI thread: a job per analysis or file opening.
+
+Each job runs a plain function in a worker thread with a
+:class:`~neurodeck.jobs.progress.Progress`; its signals reach the GUI thread
+queued. Cancel sets the progress's flag (the function stops at its next
+``progress.update``/``check``); a job that has not stopped a second later is
+abandoned: it is shown as cancelled and its late result is dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6 import QtCore
+
+from ..errors import Cancelled, NeurodeckError
+from ..jobs.progress import Progress
+
+ABANDON_AFTER_MS = 1000
+
+
+@dataclass
+class Job:
+    id: int
+    title: str
+    progress: Progress = field(default_factory=Progress)
+    status: str = "queued"  # queued, running, done, failed, cancelled
+    started: float = 0.0
+    ended: float = 0.0
+    error: str = ""
+    traceback: str = ""
+    on_done: Callable[[Any], None] | None = None
+
+    @property
+    def elapsed(self) -> float:
+        if not self.started:
+            return 0.0
+        return (self.ended or time.monotonic()) - self.started
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+
+class JobManager(QtCore.QObject):
+    """Starts jobs on threads and reports their life to the GUI thread."""
+
+    added = QtCore.Signal(object)  # Job
+    progressed = QtCore.Signal(object)  # Job
+    finished = QtCore.Signal(object)  # Job (done, failed or cancelled)
+    _result = QtCore.Signal(int, object, str, str)  # id, value, error, traceback
+
+    def __init__(self, parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self.jobs: dict[int, Job] = {}
+        self._ids = itertools.count(1)
+        self._result.connect(self._on_result)
+        self._progress_signal = _ProgressRelay()
+        self._progress_signal.moved.connect(self._on_progress)
+
+    def submit(self, title: str, fn: Callable[[Progress], Any],
+               on_done: Callable[[Any], None] | None = None) -> Job:
+        """Run ``fn(progress)`` on a worker thread; ``on_done(value)`` runs in the GUI thread."""
+        job = Job(next(self._ids), title, on_done=on_done)
+        self.jobs[job.id] = job
+        relay = self._progress_signal
+        job.progress.add_listener(lambda f, m, jid=job.id: relay.moved.emit(jid, f, m))
+        job.status, job.started = "running", time.monotonic()
+        self.added.emit(job)
+        thread = threading.Thread(target=self._work, args=(job, fn), daemon=True,
+                                  name=f"neurodeck-job-{job.id}")
+        thread.start()
+        return job
+
+    def _work(self, job: Job, fn: Callable[[Progress], Any]) -> None:
+        try:
+            value = fn(job.progress)
+            self._result.emit(job.id, value, "", "")
+        except Cancelled:
+            self._result.emit(job.id, None, "cancelled", "")
+        except NeurodeckError as exc:
+            self._result.emit(job.id, None, str(exc), traceback.format_exc())
+        except BaseException as exc:  # noqa: BLE001 - any failure is reported, never fatal
+            self._result.emit(job.id, None, f"{type(exc).__name__}: {exc}",
+                              traceback.format_exc())
+
+    def cancel(self, job_id: int) -> None:
+        job = self.jobs.get(job_id)
+        if job is None or not job.active:
+            return
+        job.progress.cancel()
+        QtCore.QTimer.singleShot(ABANDON_AFTER_MS, lambda: self._abandon(job_id))
+
+    def _abandon(self, job_id: int) -> None:
+        job = self.jobs.get(job_id)
+        if job is not None and job.active:
+            job.status, job.ended = "cancelled", time.monotonic()
+            job.error = "cancelled (the job did not stop in time; its result will be dropped)"
+            self.finished.emit(job)
+
+    def _on_progress(self, job_id: int, fraction: float, message: str) -> None:
+        job = self.jobs.get(job_id)
+        if job is not None and job.active:
+            self.progressed.emit(job)
+
+    def _on_result(self, job_id: int, value: Any, error: str, tb: str) -> None:
+        job = self.jobs.get(job_id)
+        if job is None or not job.active:
+            return  # abandoned after cancel: drop the late result
+        job.ended = time.monotonic()
+        if error == "cancelled":
+            job.status, job.error = "cancelled", "cancelled"
+        elif error:
+            job.status, job.error, job.traceback = "failed", error, tb
+        else:
+            job.status = "done"
+            if job.on_done is not None:
+                try:
+                    job.on_done(value)
+                except Exception as exc:  # noqa: BLE001
+                    job.status, job.error, job.traceback = "failed", str(exc), \
+                        traceback.format_exc()
+        self.finished.emit(job)
+
+    def active_jobs(self) -> list[Job]:
+        return [j for j in self.jobs.values() if j.active]
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Process events until no job is active (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        app = QtCore.QCoreApplication.instance()
+        while self.active_jobs() and time.monotonic() < deadline:
+            app.processEvents(QtCore.QEventLoop.AllEvents, 50)
+            time.sleep(0.005)
+        return not self.active_jobs()
+
+
+class _ProgressRelay(QtCore.QObject):
+    moved = QtCore.Signal(int, float, str)
