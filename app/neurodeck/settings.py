@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -39,10 +40,9 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         self._data[key] = value
-        try:
+        # A read-only home keeps the value for this session only.
+        with contextlib.suppress(OSError):
             write_text_atomic(self.path, json.dumps(self._data, indent=2, sort_keys=True))
-        except OSError:
-            pass  # read-only home: keep the value for this session only
 
     # -- conveniences ---------------------------------------------------------
     @property

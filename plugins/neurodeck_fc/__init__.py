@@ -24,7 +24,8 @@ FC = Analysis(
                help="pearson: correlation; partial: partial correlation (shrinkage covariance)"),
         Float("shrinkage", None, optional=True, minimum=0.0, maximum=1.0,
               help="Covariance shrinkage for partial correlation, 0-1; empty = Ledoit-Wolf"),
-        Float("tmin", None, optional=True, minimum=0.0, help="Start of the span (s); empty = start"),
+        Float("tmin", None, optional=True, minimum=0.0,
+              help="Start of the span (s); empty = start"),
         Float("tmax", None, optional=True, minimum=0.0, help="End of the span (s); empty = end"),
         Text("channel_types", "data", help="Comma-separated row types to keep "
              "(e.g. 'eeg' or 'eeg,eog'); 'data' keeps data rows (no stim/misc), 'all' keeps all"),

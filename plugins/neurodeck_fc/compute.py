@@ -11,7 +11,8 @@ from neurodeck.data import TimeSeries
 from neurodeck.errors import ParameterError
 from neurodeck.jobs.progress import Progress
 
-NON_DATA_TYPES = {"stim", "misc", "syst", "chpi", "exci", "ias", "resp", "bio", "gsr", "temperature"}
+NON_DATA_TYPES = {
+    "stim", "misc", "syst", "chpi", "exci", "ias", "resp", "bio", "gsr", "temperature"}
 CHUNK_SAMPLES = 200_000
 
 
@@ -91,7 +92,8 @@ def run(inputs: list[TimeSeries], params: dict[str, Any], progress: Progress) ->
     labels = [ts.labels[i] for i in picks]
     if np.any(std == 0):
         flat = [lab for lab, s in zip(labels, std, strict=True) if s == 0]
-        raise ParameterError(f"{ts.name}: constant rows cannot be correlated: {', '.join(flat[:5])}")
+        raise ParameterError(
+            f"{ts.name}: constant rows cannot be correlated: {', '.join(flat[:5])}")
 
     if params["method"] == "pearson":
         matrix = cov / np.outer(std, std)

@@ -35,7 +35,8 @@ class Patterns(Dataset):
         super().__init__(name=name, source=source, meta=meta)
         self.data = np.asarray(data, dtype=float)
         if self.data.ndim != 2:
-            raise ValueError(f"patterns must be 2-D (observations x channels), got {self.data.shape}")
+            raise ValueError(
+                f"patterns must be 2-D (observations x channels), got {self.data.shape}")
         n = self.data.shape[0]
 
         def per_obs(values: Sequence[Any] | None, what: str) -> np.ndarray | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -18,10 +18,12 @@ FORMAT = "neurodeck-result/1"
 def _as_array(name: str, value: Any) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype == object:
-        try:
-            arr = np.asarray([str(v) for v in arr.reshape(-1)]).reshape(arr.shape)
-        except Exception as exc:  # pragma: no cover - defensive
-            raise TypeError(f"result array {name!r} holds objects that are not text") from exc
+        flat = arr.reshape(-1)
+        if not all(isinstance(v, (str, bytes, np.str_)) for v in flat):
+            raise TypeError(f"result array {name!r} holds objects that are not text; results "
+                            "hold numbers and text only, so reading them never unpickles")
+        arr = np.asarray([v.decode() if isinstance(v, bytes) else str(v) for v in flat],
+                         dtype=str).reshape(arr.shape)
     if arr.dtype.kind not in "biufcUSM":
         raise TypeError(f"result array {name!r} has unsupported dtype {arr.dtype}")
     return arr
@@ -33,8 +35,6 @@ class Result(Dataset, Mapping[str, np.ndarray]):
     The array names an analysis produces are part of its public API. Results are
     datasets too, so they can be viewed, saved and fed into further analyses.
     """
-
-    kinds: ClassVar[tuple[str, ...]] = ("result",)
 
     def __init__(
         self,
@@ -63,7 +63,8 @@ class Result(Dataset, Mapping[str, np.ndarray]):
         try:
             return self._arrays[key]
         except KeyError:
-            raise KeyError(f"{key!r} is not in this result (has: {', '.join(self._arrays)})") from None
+            names = ", ".join(self._arrays)
+            raise KeyError(f"{key!r} is not in this result (has: {names})") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._arrays)
@@ -96,7 +97,8 @@ class Result(Dataset, Mapping[str, np.ndarray]):
                         key, data=arr.astype(object), dtype=h5py.string_dtype("utf-8")
                     )
                 else:
-                    arrays.create_dataset(key, data=arr, compression="gzip" if arr.size > 4096 else None)
+                    gzip = "gzip" if arr.size > 4096 else None
+                    arrays.create_dataset(key, data=arr, compression=gzip)
         return path
 
     @classmethod

@@ -52,7 +52,8 @@ class SpikeTrains(Dataset):
                 names = list(dict.fromkeys(lab.tolist()))
                 per_unit = [np.sort(flat[lab == u]) for u in names]
         self.unit_names: list[str] = [str(u) for u in names]
-        self.unit_ptr = np.concatenate([[0], np.cumsum([len(t) for t in per_unit])]).astype(np.int64)
+        counts = [len(t) for t in per_unit]
+        self.unit_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.spike_times = (
             np.concatenate(per_unit) if per_unit else np.zeros(0)
         ).astype(float)
@@ -61,7 +62,8 @@ class SpikeTrains(Dataset):
         last = float(self.spike_times.max()) if self.spike_times.size else 0.0
         self.duration = float(duration) if duration is not None else last
         if self.duration < last:
-            raise ValueError(f"duration {self.duration} s is shorter than the last spike ({last} s)")
+            raise ValueError(
+                f"duration {self.duration} s is shorter than the last spike ({last} s)")
         self.segments = [(float(a), float(b)) for a, b in segments] if segments else None
         self.events = events if events is not None else Events.empty()
 

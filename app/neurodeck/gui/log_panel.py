@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -21,10 +22,8 @@ class QtLogHandler(logging.Handler):
                                             "%H:%M:%S"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the window is gone at shutdown
             self.emitter.record.emit(self.format(record), record.levelno)
-        except RuntimeError:
-            pass  # the window is gone at shutdown
 
 
 class LogPanel(QtWidgets.QPlainTextEdit):
