@@ -24,13 +24,14 @@ FC = Analysis(
                help="pearson: correlation; partial: partial correlation (shrinkage covariance)"),
         Float("shrinkage", None, optional=True, minimum=0.0, maximum=1.0,
               help="Covariance shrinkage for partial correlation, 0-1; empty = Ledoit-Wolf"),
-        Float("tmin", None, optional=True, minimum=0.0,
+        Float("tmin", None, optional=True, minimum=0.0, label="Start (s)",
               help="Start of the span (s); empty = start"),
-        Float("tmax", None, optional=True, minimum=0.0, help="End of the span (s); empty = end"),
-        Text("channel_types", "data", help="Comma-separated row types to keep "
+        Float("tmax", None, optional=True, minimum=0.0, label="End (s)",
+              help="End of the span (s); empty = end"),
+        Text("channel_types", "data", label="Row types", help="Comma-separated row types to keep "
              "(e.g. 'eeg' or 'eeg,eog'); 'data' keeps data rows (no stim/misc), 'all' keeps all"),
         Bool("exclude_bads", True, help="Leave out channels marked bad"),
-        Bool("fisher_z", False, help="Return Fisher z (arctanh) instead of r"),
+        Bool("fisher_z", False, label="Fisher z", help="Return Fisher z (arctanh) instead of r"),
     ],
     outputs={
         "matrix": "n x n connectivity (r, partial r, or Fisher z); diagonal 1 (inf for z -> 0)",

@@ -59,7 +59,9 @@ class MatrixHeatmap(ViewWidget):
         self.symmetric = symmetric and n == m
         self.value_name = value_name
         finite = self.matrix[np.isfinite(self.matrix)]
-        signed = finite.size and finite.min() < 0 < finite.max()
+        signed = bool(finite.size and finite.min() < 0 < finite.max())
+        if levels is not None and np.isclose(levels[0], -levels[1]):
+            signed = True  # symmetric limits (correlations): a diverging map
         if levels is None:
             if finite.size == 0:
                 levels = (0.0, 1.0)
@@ -104,6 +106,7 @@ class MatrixHeatmap(ViewWidget):
         layout.addLayout(bar)
         layout.addWidget(self.glw, 1)
 
+        self.plot.vb.sigResized.connect(lambda *_: self._update_ticks())
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse)
         self._refresh()
@@ -135,17 +138,13 @@ class MatrixHeatmap(ViewWidget):
         rows = [self.row_labels[i] for i in self.row_order]
         cols = [self.col_labels[i] for i in self.col_order]
         metrics = QtGui.QFontMetrics(self.plot.getAxis("bottom").style.get("tickFont")
-                                     or self.font())
+                                     or self.glw.font())
         rect = self.plot.vb.sceneBoundingRect()
         height = max(rect.height(), 50.0)
         width = max(rect.width(), 50.0)
-        col_px = max((metrics.horizontalAdvance(c) for c in cols), default=10) + 6
-        self.plot.getAxis("left").setTicks([_ticks(rows, height / (metrics.height() + 1))])
+        col_px = max((metrics.horizontalAdvance(c) for c in cols), default=10) + 14
+        self.plot.getAxis("left").setTicks([_ticks(rows, height / (metrics.height() + 2))])
         self.plot.getAxis("bottom").setTicks([_ticks(cols, width / col_px)])
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        QtCore.QTimer.singleShot(0, self._update_ticks)
 
     # -- hover ----------------------------------------------------------------------------
     def _on_mouse(self, event) -> None:
