@@ -200,3 +200,18 @@ def test_app_starts_on_sample_data_and_quits(tmp_path):
     assert out.returncode == 0, out.stderr
     recent = (tmp_path / "settings.json").read_text()
     assert "eegmmidb_S001R04.edf" in recent  # the bundled sample was opened
+
+
+def test_drop_a_file_opens_it_and_recent_menu_lists_it(qtbot, window, traces_file):
+    from PySide6 import QtCore
+
+    path, _ = traces_file
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    pos = QtCore.QPointF(50, 50)
+    drop = QtGui.QDropEvent(pos, QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
+                            QtCore.Qt.NoModifier)
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: len(window.session.entries) == 1, timeout=30000)
+    window._fill_recent()
+    assert str(path.resolve()) in [a.text() for a in window.recent_menu.actions()]
