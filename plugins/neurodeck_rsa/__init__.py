@@ -1,1 +1,155 @@
-"""neurodeck_rsa plugin (being built)."""
+"""Representational similarity analysis (RSA) and topological RSA (tRSA).
+
+Declarations only: the numerics live in ``compute``/``rdm``/``compare``/``inference``/
+``topology`` and the Qt views in ``view``, all imported on first use.
+"""
+
+from neurodeck.plugin_api import (
+    Analysis, Bool, Choice, FilePath, Float, Int, View, hookimpl,
+)
+
+DISSIMILARITIES = ("euclidean", "correlation", "mahalanobis", "crossnobis", "poisson",
+                   "poisson_cv")
+COMPARISONS = ("cosine", "corr", "spearman", "kendall", "tau-a", "rho-a", "cosine_cov",
+               "corr_cov")
+INPUT_KINDS = ("patterns", "epochs", "traces", "roi_timeseries", "result")
+
+_RDM_PARAMS = [
+    Choice("method", "correlation", choices=DISSIMILARITIES,
+           help="Dissimilarity between condition patterns. euclidean is the squared "
+                "distance / number of channels (rsatoolbox's convention); crossnobis and "
+                "poisson_cv are cross-validated over runs"),
+    Choice("noise", "identity", choices=("identity", "shrinkage_diag", "shrinkage_eye", "diag", "full"),
+           help="Noise covariance from residuals for mahalanobis/crossnobis "
+                "(identity = euclidean; mahalanobis with identity uses shrinkage_diag)"),
+    Bool("noise_per_run", False,
+         help="crossnobis: one noise precision per run (pairs of runs use the average "
+              "covariance) instead of one pooled over runs"),
+    Float("prior_lambda", 1.0, minimum=0.0, help="poisson: prior rate"),
+    Float("prior_weight", 0.1, minimum=0.0, help="poisson: weight of the prior"),
+    Int("window", 1, minimum=1, help="epochs: samples averaged per time window"),
+    Int("step", 1, minimum=1, help="epochs: samples between window starts"),
+    Float("event_window", 0.0, minimum=0.0,
+          help="traces: seconds averaged after events that have no duration"),
+]
+
+RSA = Analysis(
+    id="rsa",
+    title="Representational similarity analysis",
+    category="Representational geometry",
+    description=(
+        "Representational dissimilarity matrices (RDMs) between conditions from patterns, "
+        "epochs (time-resolved, sliding window) or event-locked traces; comparison with "
+        "model RDMs (from a second result input or a file), noise ceiling, and bootstrap "
+        "inference over conditions and/or subjects with model tests."
+    ),
+    reference=(
+        "Kriegeskorte, Mur & Bandettini (2008) Front Syst Neurosci 2:4; Nili et al. (2014) "
+        "PLoS Comput Biol 10:e1003553; Walther et al. (2016) NeuroImage 137:188; "
+        "Diedrichsen et al. (2021) arXiv 2007.02789; Schuett et al. (2023) eLife 12:e82566."
+    ),
+    accepts=INPUT_KINDS,
+    n_inputs=(1, 8),
+    run="neurodeck_rsa.compute:run_rsa",
+    params=[
+        *_RDM_PARAMS,
+        Choice("compare", "corr", choices=COMPARISONS,
+               help="RDM comparison measure for model evaluation"),
+        FilePath("models", None, optional=True,
+                 filter="Model RDMs (*.npy *.h5 *.hdf5 *.mat)",
+                 help="Model RDMs (n x n or n_models x n x n) from .npy, .h5 or .mat; "
+                      "further inputs (results with 'rdms') are models too"),
+        Choice("bootstrap", "conditions", choices=("none", "conditions", "subjects", "both"),
+               help="What to resample for model inference"),
+        Int("n_bootstrap", 1000, minimum=10, maximum=100_000, help="Bootstrap samples"),
+        Int("seed", 0, minimum=0, help="Random seed of the bootstrap"),
+    ],
+    outputs={
+        "rdms": "n_rdm x n_cond x n_cond dissimilarities (one per subject, or per time "
+                "window for epochs)",
+        "conditions": "n_cond condition labels in RDM order (first seen)",
+        "rdm_names": "n_rdm RDM labels", "rdm_subjects": "n_rdm subject of each RDM",
+        "times": "epochs: n_rdm window centres (s)",
+        "model_names": "n_models model labels", "model_rdms": "n_models x n_cond x n_cond",
+        "model_fixed": "n_models x n_rdm similarity of each model to each data RDM "
+                       "(time-resolved: per time window)",
+        "model_timecourse": "epochs: n_models x n_times model similarity over time",
+        "model_mean": "n_models mean of model_fixed over RDMs",
+        "noise_ceiling": "2: lower (leave-one-subject-out) and upper bound",
+        "model_scores": "n_models x n_bootstrap bootstrap mean similarity (NaN: sample had "
+                        "< 3 distinct conditions)",
+        "noise_ceiling_boot": "2 x n_bootstrap noise ceiling per bootstrap sample",
+        "p_pairwise": "n_models x n_models two-sided bootstrap t-test p (uncorrected)",
+        "significant_pairwise": "n_models x n_models, Benjamini-Hochberg FDR 0.05 over pairs",
+        "p_zero": "n_models one-sided p of score > 0",
+        "p_noise_ceiling": "n_models one-sided p of score < lower noise ceiling",
+    },
+)
+
+TRSA = Analysis(
+    id="trsa",
+    title="Topological RSA (geo-topological transforms)",
+    category="Representational geometry",
+    description=(
+        "Geo-topological transform GT(l, u) of RDMs (0 below the l-quantile, 1 above the "
+        "u-quantile, linear between), geodesic RDMs over the graph of short edges, and the "
+        "leave-one-subject-out nearest-centroid identification of regions/layers over a grid "
+        "of (l, u) with bootstrap confidence intervals. Each input is one region (or a result "
+        "with 'rdm_groups')."
+    ),
+    reference=("Lin & Kriegeskorte (2024) The topology and geometry of neural "
+               "representations, PNAS 121:e2317881121 (arXiv 2309.11028)."),
+    accepts=("patterns", "traces", "roi_timeseries", "result"),
+    n_inputs=(1, 64),
+    run="neurodeck_rsa.compute:run_trsa",
+    params=[
+        *[p for p in _RDM_PARAMS if p.name not in ("window", "step")],
+        Float("lower", 0.1, minimum=0.0, maximum=1.0, help="Lower quantile l"),
+        Float("upper", 0.5, minimum=0.0, maximum=1.0, help="Upper quantile u"),
+        Choice("scale", "raw", choices=("raw", "rank"),
+               help="raw: linear ramp in dissimilarities (paper, rsatoolbox); "
+                    "rank: linear ramp in ranks (authors' code)"),
+        Choice("quantiles", "per_rdm", choices=("per_rdm", "pooled"),
+               help="Quantiles per RDM, or pooled over all RDMs (rsatoolbox)"),
+        Int("grid", 11, minimum=0, maximum=101,
+            help="Grid steps of l and u in [0, 1] for identification (0 = skip)"),
+        Choice("evaluate", "rgtm", choices=("rgtm", "rgdm"),
+               help="Identify from GT RDMs or geodesic RDMs"),
+        Int("n_bootstrap", 1000, minimum=0, maximum=100_000, help="Bootstrap samples (CIs)"),
+        Int("seed", 0, minimum=0, help="Random seed of the bootstrap"),
+    ],
+    outputs={
+        "rdms": "n_rdm x n_cond x n_cond input RDMs", "conditions": "n_cond labels",
+        "rgtm": "n_rdm x n_cond x n_cond GT(lower, upper)-transformed RDMs",
+        "rgdm": "n_rdm x n_cond x n_cond geodesic RDMs over edges < 1 of rgtm "
+                "(disconnected pairs: largest finite distance, at least 1)",
+        "rdm_names": "n_rdm labels", "rdm_subjects": "n_rdm subject of each RDM",
+        "rdm_groups": "n_rdm region/layer of each RDM",
+        "grid_lower": "n_grid lower quantiles", "grid_upper": "n_grid upper quantiles",
+        "accuracy": "n_grid x n_grid identification accuracy (NaN where l > u)",
+        "accuracy_ci": "2 x n_grid x n_grid 95% bootstrap interval over subjects",
+        "group_names": "groups identified", "chance": "chance accuracy (1 / n_groups)",
+    },
+)
+
+
+@hookimpl
+def neurodeck_analyses():
+    return [RSA, TRSA]
+
+
+@hookimpl
+def neurodeck_views():
+    rsa, trsa = ("result:rsa",), ("result:trsa",)
+    return [
+        View(id="rsa-rdm", title="RDMs", accepts=rsa + trsa,
+             widget="neurodeck_rsa.view:RDMView", priority=10),
+        View(id="rsa-mds", title="MDS embedding", accepts=rsa + trsa,
+             widget="neurodeck_rsa.view:MDSView"),
+        View(id="rsa-models", title="Model comparison", accepts=rsa,
+             widget="neurodeck_rsa.view:ModelBarView", priority=5),
+        View(id="rsa-time", title="Time-resolved RSA", accepts=rsa,
+             widget="neurodeck_rsa.view:TimeCourseView"),
+        View(id="trsa-grid", title="(l, u) identification map", accepts=trsa,
+             widget="neurodeck_rsa.view:GridMapView", priority=5),
+    ]

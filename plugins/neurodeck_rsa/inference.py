@@ -1,0 +1,201 @@
+"""Model evaluation: fixed scores, noise ceilings, bootstrap over conditions and/or
+subjects, and model tests (Nili et al. 2014; Schuett et al. 2023, rsatoolbox's
+``eval_fixed``/``eval_bootstrap*``/``boot_noise_ceiling`` semantics)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from neurodeck.errors import ParameterError
+from neurodeck.jobs.progress import Progress
+
+from .compare import FAST_WEIGHTED, compare, rank, weighted_compare
+from .rdm import n_from_pairs
+
+BOOTSTRAP = ("none", "conditions", "subjects", "both")
+
+
+# -- pooling and noise ceiling -----------------------------------------------------------
+def pool(v: np.ndarray, method: str, w: np.ndarray | None = None) -> np.ndarray:
+    """The RDM that best represents a group under ``method`` (rsatoolbox's pool_rdm):
+    mean of RMS-normalised RDMs (cosine), z-scored RDMs (correlations) or ranks."""
+    v = np.asarray(v, float)
+    if w is None:
+        w = np.where(np.isnan(v).any(axis=0), 0.0, 1.0)
+    vz = np.where(w > 0, v, 0.0)
+    total = w.sum()
+    if method in ("cosine", "cosine_cov"):
+        vz = vz / np.sqrt(((vz * vz) @ w) / total)[:, None]
+    elif method in ("corr", "corr_cov"):
+        vz = vz - ((vz @ w) / total)[:, None]
+        vz = vz / np.sqrt(((vz * vz) @ w) / total)[:, None]
+    elif method in ("spearman", "rho-a", "kendall", "tau-a"):
+        # ranks of the observed entries (weights are 0/1 here: expanded vectors)
+        vz = np.full_like(v, np.nan)
+        ok = w > 0
+        vz[:, ok] = rank(v[:, ok])
+    else:
+        raise ParameterError(f"unknown comparison {method!r}")
+    out = vz.mean(axis=0)
+    return np.where(w > 0, out, np.nan)
+
+
+def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = None,
+                  w: np.ndarray | None = None) -> tuple[float, float]:
+    """Leave-one-out lower bound and upper bound of the model score (Nili et al. 2014).
+
+    Lower: mean over groups of the similarity of the group's RDM(s) to the pooled RDM
+    of all other groups; upper: the same against the pool of all RDMs. ``groups``
+    (one id per RDM) makes copies of one RDM in a bootstrap sample leave together.
+    """
+    groups = np.arange(data.shape[0]) if groups is None else np.asarray(groups)
+    uniq = np.unique(groups)
+    if uniq.size < 2:
+        return float("nan"), float("nan")
+    sim = _scorer(method, w)
+    upper_pool = pool(data, method, w)
+    lo, hi = [], []
+    for g in uniq:
+        test = data[groups == g]
+        lo.append(np.mean(sim(pool(data[groups != g], method, w)[None], test)))
+        hi.append(np.mean(sim(upper_pool[None], test)))
+    return float(np.mean(lo)), float(np.mean(hi))
+
+
+def _scorer(method: str, w: np.ndarray | None):
+    if w is None:
+        return lambda a, b: compare(a, b, method)
+    return lambda a, b: weighted_compare(a, b, w, method)
+
+
+def evaluate_fixed(models: np.ndarray, data: np.ndarray, method: str) -> np.ndarray:
+    """n_models x n_rdm similarities of each model to each data RDM."""
+    return compare(models, data, method)
+
+
+# -- bootstrap -------------------------------------------------------------------------------
+@dataclass
+class BootstrapResult:
+    scores: np.ndarray        # n_models x n_boot (NaN where a sample had < 3 conditions)
+    noise_ceiling: np.ndarray  # 2 x n_boot
+    dof: int
+
+
+def draw_samples(n_rdm: int, n_cond: int, mode: str, n_boot: int,
+                 rng: np.random.Generator) -> list[tuple[np.ndarray | None, np.ndarray | None]]:
+    """(rdm indices, condition indices) per bootstrap sample; None = not resampled."""
+    out = []
+    for _ in range(n_boot):
+        rows = rng.integers(0, n_rdm, n_rdm) if mode in ("subjects", "both") else None
+        conds = rng.integers(0, n_cond, n_cond) if mode in ("conditions", "both") else None
+        out.append((rows, conds))
+    return out
+
+
+def pair_weights(conds: np.ndarray, n_cond: int) -> np.ndarray:
+    """Times each pair (i < j) occurs among resampled conditions: c_i * c_j."""
+    c = np.bincount(conds, minlength=n_cond).astype(float)
+    iu = np.triu_indices(n_cond, 1)
+    return c[iu[0]] * c[iu[1]]
+
+
+def expand(v: np.ndarray, conds: np.ndarray) -> np.ndarray:
+    """RDM vectors of the resampled conditions (sorted; a condition against its own
+    copy is NaN), exactly the vectors rsatoolbox's ``subsample_pattern`` builds."""
+    n = n_from_pairs(v.shape[1])
+    sel = np.sort(conds)
+    ia, ib = np.triu_indices(sel.size, 1)
+    i, j = sel[ia], sel[ib]
+    same = i == j
+    j = np.where(same, i + 1, j)  # any valid index; overwritten with NaN below
+    idx = np.where(same, 0, i * n - i * (i + 1) // 2 + (j - i - 1))
+    out = v[:, idx]
+    out[:, same] = np.nan
+    return out
+
+
+def bootstrap(models: np.ndarray, data: np.ndarray, method: str,
+              samples: list[tuple[np.ndarray | None, np.ndarray | None]],
+              progress: Progress | None = None) -> BootstrapResult:
+    """Scores and noise ceilings over bootstrap samples of subjects (RDMs) and/or
+    conditions; as rsatoolbox's eval_bootstrap(_pattern/_rdm) with boot_noise_ceil."""
+    n_rdm = data.shape[0]
+    n_cond = n_from_pairs(data.shape[1])
+    fast = method in FAST_WEIGHTED and not np.isnan(data).any() and not np.isnan(models).any()
+    scores = np.full((models.shape[0], len(samples)), np.nan)
+    nc = np.full((2, len(samples)), np.nan)
+    progress = progress or Progress()
+    for s, (rows, conds) in enumerate(samples):
+        if s % 20 == 0:
+            progress.update(s / max(len(samples), 1), f"bootstrap sample {s}/{len(samples)}")
+        rows_ = np.arange(n_rdm) if rows is None else np.asarray(rows)
+        d = data[rows_]
+        m = models
+        w = None
+        if conds is not None:
+            if np.unique(conds).size < 3:
+                continue
+            if fast:
+                w = pair_weights(conds, n_cond)
+            else:
+                d, m = expand(d, conds), expand(models, conds)
+        sim = _scorer(method, w)
+        scores[:, s] = sim(m, d).mean(axis=1)
+        nc[:, s] = noise_ceiling(d, method, rows_, w)
+    mode_rdm = any(r is not None for r, _ in samples)
+    mode_cond = any(c is not None for _, c in samples)
+    dof = (min(n_rdm, n_cond) if mode_rdm and mode_cond else
+           (n_rdm if mode_rdm else n_cond)) - 1
+    return BootstrapResult(scores, nc, dof)
+
+
+# -- tests -------------------------------------------------------------------------------
+def fdr(p: np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    """Benjamini-Hochberg: which of the p-values are significant at FDR ``alpha``."""
+    flat = np.asarray(p, float).ravel()
+    ok = np.isfinite(flat)
+    out = np.zeros(flat.shape, bool)
+    if ok.any():
+        pv = flat[ok]
+        order = np.argsort(pv)
+        m = pv.size
+        passed = pv[order] <= alpha * np.arange(1, m + 1) / m
+        k = np.max(np.nonzero(passed)[0]) + 1 if passed.any() else 0
+        sig = np.zeros(m, bool)
+        sig[order[:k]] = True
+        out[np.nonzero(ok)[0]] = sig
+    return out.reshape(np.shape(p))
+
+
+def model_tests(scores: np.ndarray, nc_lower: np.ndarray, dof: int
+                ) -> dict[str, np.ndarray]:
+    """Bootstrap t-tests as rsatoolbox's Result.test_pairwise/test_zero/test_noise:
+    t = mean / bootstrap SD, two-sided p from Student's t with ``dof``; pairwise
+    differences are corrected for multiple comparisons with Benjamini-Hochberg FDR."""
+    ok = np.isfinite(scores).all(axis=0) & np.isfinite(nc_lower)
+    sc = scores[:, ok]
+    if sc.shape[1] < 2 or dof < 1:
+        n = scores.shape[0]
+        nan = np.full(n, np.nan)
+        return {"p_pairwise": np.full((n, n), np.nan), "p_zero": nan, "p_noise_ceiling": nan,
+                "significant_pairwise": np.zeros((n, n), bool)}
+    mean = sc.mean(axis=1)
+    eps = np.finfo(float).eps
+    diff = sc[:, None, :] - sc[None, :, :]
+    t_pair = (mean[:, None] - mean[None, :]) / np.sqrt(np.maximum(diff.var(axis=2, ddof=1), eps))
+    p_pair = 2 * stats.t.sf(np.abs(t_pair), dof)
+    np.fill_diagonal(p_pair, np.nan)
+    t_zero = mean / np.sqrt(np.maximum(sc.var(axis=1, ddof=1), eps))
+    p_zero = stats.t.sf(t_zero, dof)  # one-sided: model better than 0
+    to_nc = sc - nc_lower[ok][None, :]
+    t_nc = to_nc.mean(axis=1) / np.sqrt(np.maximum(to_nc.var(axis=1, ddof=1), eps))
+    p_nc = stats.t.cdf(t_nc, dof)  # one-sided: model below the lower noise ceiling
+    iu = np.triu_indices(scores.shape[0], 1)
+    sig = np.zeros_like(p_pair, bool)
+    sig[iu] = fdr(p_pair[iu])
+    sig = sig | sig.T
+    return {"p_pairwise": p_pair, "p_zero": p_zero, "p_noise_ceiling": p_nc,
+            "significant_pairwise": sig}
