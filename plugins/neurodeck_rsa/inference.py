@@ -23,8 +23,11 @@ def pool(v: np.ndarray, method: str, w: np.ndarray | None = None) -> np.ndarray:
     """The RDM that best represents a group under ``method`` (rsatoolbox's pool_rdm):
     mean of RMS-normalised RDMs (cosine), z-scored RDMs (correlations) or ranks."""
     v = np.asarray(v, float)
+    missing = np.nan  # expanded vectors keep NaN where pairs are missing
     if w is None:
         w = np.where(np.isnan(v).any(axis=0), 0.0, 1.0)
+    else:
+        missing = 0.0  # weighted vectors: weight 0 already leaves the pair out
     vz = np.where(w > 0, v, 0.0)
     total = w.sum()
     if method in ("cosine", "cosine_cov"):
@@ -40,7 +43,7 @@ def pool(v: np.ndarray, method: str, w: np.ndarray | None = None) -> np.ndarray:
     else:
         raise ParameterError(f"unknown comparison {method!r}")
     out = vz.mean(axis=0)
-    return np.where(w > 0, out, np.nan)
+    return np.where(w > 0, out, missing)
 
 
 def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = None,
@@ -174,7 +177,10 @@ def model_tests(scores: np.ndarray, nc_lower: np.ndarray, dof: int
                 ) -> dict[str, np.ndarray]:
     """Bootstrap t-tests as rsatoolbox's Result.test_pairwise/test_zero/test_noise:
     t = mean / bootstrap SD, two-sided p from Student's t with ``dof``; pairwise
-    differences are corrected for multiple comparisons with Benjamini-Hochberg FDR."""
+    differences are corrected for multiple comparisons with Benjamini-Hochberg FDR.
+    Bootstrap variances are scaled by n / (n - 1) with n = dof + 1 (the number of
+    resampled units), as rsatoolbox does. The noise-ceiling test is one-sided against
+    the lower bound per sample (rsatoolbox: two-sided against its mean)."""
     ok = np.isfinite(scores).all(axis=0) & np.isfinite(nc_lower)
     sc = scores[:, ok]
     if sc.shape[1] < 2 or dof < 1:
@@ -184,14 +190,16 @@ def model_tests(scores: np.ndarray, nc_lower: np.ndarray, dof: int
                 "significant_pairwise": np.zeros((n, n), bool)}
     mean = sc.mean(axis=1)
     eps = np.finfo(float).eps
+    corr = (dof + 1) / dof
     diff = sc[:, None, :] - sc[None, :, :]
-    t_pair = (mean[:, None] - mean[None, :]) / np.sqrt(np.maximum(diff.var(axis=2, ddof=1), eps))
+    t_pair = (mean[:, None] - mean[None, :]) / np.sqrt(
+        np.maximum(corr * diff.var(axis=2, ddof=1), eps))
     p_pair = 2 * stats.t.sf(np.abs(t_pair), dof)
     np.fill_diagonal(p_pair, np.nan)
-    t_zero = mean / np.sqrt(np.maximum(sc.var(axis=1, ddof=1), eps))
+    t_zero = mean / np.sqrt(np.maximum(corr * sc.var(axis=1, ddof=1), eps))
     p_zero = stats.t.sf(t_zero, dof)  # one-sided: model better than 0
     to_nc = sc - nc_lower[ok][None, :]
-    t_nc = to_nc.mean(axis=1) / np.sqrt(np.maximum(to_nc.var(axis=1, ddof=1), eps))
+    t_nc = to_nc.mean(axis=1) / np.sqrt(np.maximum(corr * to_nc.var(axis=1, ddof=1), eps))
     p_nc = stats.t.cdf(t_nc, dof)  # one-sided: model below the lower noise ceiling
     iu = np.triu_indices(scores.shape[0], 1)
     sig = np.zeros_like(p_pair, bool)
