@@ -6,6 +6,9 @@ Layout conventions (documented in docs/formats.md):
   ``time``/``time_s``/``t`` gives sample times (the sampling rate is inferred from
   them); otherwise the rate comes from a sidecar ``<file>.json`` (``{"sfreq": 10}``)
   or defaults to 1 Hz.
+* CSV/TSV spike tables: exactly two columns, a unit column (``unit``, ``neuron``,
+  ``cluster``...) and a spike-time column (``time``, ``spike_time``, ``time_s``...), one
+  row per spike -> :class:`~neurodeck.SpikeTrains`.
 * NPY: a 2-D array, neurons x time; labels and ``sfreq`` may come from the sidecar.
 """
 
@@ -19,10 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from neurodeck.atomic import atomic_path
-from neurodeck.data import TimeSeries, Traces
+from neurodeck.data import SpikeTrains, TimeSeries, Traces
 from neurodeck.errors import ReadError
 
 TIME_COLUMNS = ("time", "time_s", "times", "t", "seconds")
+UNIT_COLUMNS = ("unit", "units", "unit_id", "neuron", "cluster", "cluster_id", "cell")
+SPIKE_TIME_COLUMNS = (*TIME_COLUMNS, "spike_time", "spike_times", "spike_time_s", "spike_s")
 
 
 def sidecar(path: Path) -> dict:
@@ -51,9 +56,13 @@ def _rate_from_times(path: Path, t: np.ndarray) -> float:
     return 1.0 / step
 
 
-def read_table(path: Path, sfreq: float | None = None) -> Traces:
+def read_table(path: Path, sfreq: float | None = None) -> Traces | SpikeTrains:
     path = Path(path)
+    if sfreq is not None and (not np.isfinite(float(sfreq)) or float(sfreq) <= 0):
+        raise ReadError(path, f"sfreq must be a positive number, got {sfreq}")
     raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise ReadError(path, "binary content, not a text table")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -65,6 +74,9 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces:
         else ","
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
     header = [h.strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    if len(header) == 2 and lower[0] in UNIT_COLUMNS and lower[1] in SPIKE_TIME_COLUMNS:
+        return _spike_table(path, rows[1:])
     if _all_numeric(header):
         body_rows, header = rows, [f"n{i}" for i in range(len(header))]
     else:
@@ -77,6 +89,8 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces:
         raise ReadError(path, f"row {bad + 2} has {len(body_rows[bad])} fields, expected {ncol}")
     try:
         values = np.array([[float(x) if x.strip() else np.nan for x in r] for r in body_rows])
+        if values.size and not np.all(np.isfinite(values[~np.isnan(values)])):
+            raise ValueError("infinite value")
     except ValueError as exc:
         raise ReadError(path, f"non-numeric value in the table ({exc})") from exc
     meta = sidecar(path)
@@ -95,6 +109,21 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces:
                         ("sidecar" if meta.get("sfreq") else "default 1 Hz")})
 
 
+def _spike_table(path: Path, rows: list[list[str]]) -> SpikeTrains:
+    bad = next((i for i, r in enumerate(rows) if len(r) != 2), None)
+    if bad is not None:
+        raise ReadError(path, f"row {bad + 2} has {len(rows[bad])} fields, expected 2")
+    try:
+        times = np.array([float(r[1]) for r in rows])
+    except ValueError as exc:
+        raise ReadError(path, f"non-numeric spike time ({exc})") from exc
+    units = [r[0].strip() for r in rows]
+    try:
+        return SpikeTrains(times, units, name=path.name, source=path)
+    except ValueError as exc:
+        raise ReadError(path, str(exc)) from exc
+
+
 def _all_numeric(cells: list[str]) -> bool:
     try:
         [float(c) for c in cells]
@@ -108,11 +137,29 @@ def sniff_npy(path: Path) -> bool:
         return fh.read(6) == b"\x93NUMPY"
 
 
+def sniff_npz(path: Path) -> bool:
+    from .layout import container_format
+
+    return container_format(path) == "npz"
+
+
+def sniff_hdf5(path: Path) -> bool:
+    from .layout import container_format
+
+    return container_format(path) == "hdf5"
+
+
+def sniff_mat(path: Path) -> bool:
+    from .layout import container_format
+
+    return container_format(path) in ("mat5", "mat73")
+
+
 def read_npy(path: Path) -> Traces:
     path = Path(path)
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, OSError, EOFError, SyntaxError, OverflowError) as exc:
         raise ReadError(path, f"not a plain numeric .npy array ({exc})") from exc
     if arr.ndim != 2:
         raise ReadError(path, f"expected a 2-D array (neurons x time), got shape {arr.shape}")
