@@ -59,8 +59,8 @@ RSA = Analysis(
                  filter="Model RDMs (*.npy *.h5 *.hdf5 *.mat)",
                  help="Model RDMs (n x n or n_models x n x n) from .npy, .h5 or .mat; "
                       "further inputs (results with 'rdms') are models too"),
-        Choice("bootstrap", "conditions", choices=("none", "conditions", "subjects", "both"),
-               help="What to resample for model inference"),
+        Choice("bootstrap", "conditions", choices=("fixed", "conditions", "subjects", "both"),
+               help="What to resample for model inference (fixed = no bootstrap)"),
         Int("n_bootstrap", 1000, minimum=10, maximum=100_000, help="Bootstrap samples"),
         Int("seed", 0, minimum=0, help="Random seed of the bootstrap"),
     ],

@@ -202,7 +202,7 @@ def run_rsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -
     out["model_mean"] = fixed.mean(axis=1)
     out["noise_ceiling"] = np.array(inference.noise_ceiling(data.vectors, method))
     mode = params["bootstrap"]
-    if mode == "none":
+    if mode == "fixed":
         return out
     if mode in ("subjects", "both") and data.vectors.shape[0] < 2:
         raise ParameterError("bootstrapping subjects needs at least 2 RDMs")

@@ -4,6 +4,7 @@ and the paper's leave-one-subject-out identification over a grid of (l, u)."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 from scipy.stats import rankdata
 
@@ -60,16 +61,13 @@ def geodesic(gt: np.ndarray, disconnected: str = "max") -> np.ndarray:
     v = np.atleast_2d(np.asarray(gt, float))
     mats = to_matrices(v)
     out = np.empty_like(v)
-    tiny = np.finfo(float).tiny
     for k, m in enumerate(mats):
-        graph = np.where(m < 1.0, m, 0.0)
-        # scipy's dense graphs also read 0 as "no edge": give short edges a tiny
-        # positive weight so they are kept, then remove it from the path lengths.
-        cut = m >= 1.0
-        w = np.where(cut, 0.0, np.maximum(graph, tiny))
-        np.fill_diagonal(w, 0.0)
-        dist = shortest_path(w, method="D", directed=False)
-        dist = np.where(dist < 1e-300, 0.0, dist)
+        # A sparse graph with explicitly stored zeros: scipy keeps those as zero-length
+        # edges (a dense 0 would mean "no edge", as in networkx).
+        keep = (m < 1.0) & ~np.eye(m.shape[0], dtype=bool)
+        rows, cols = np.nonzero(keep)
+        graph = csr_matrix((m[rows, cols], (rows, cols)), shape=m.shape)
+        dist = shortest_path(graph, method="D", directed=False)
         d = to_vectors(dist)
         bad = ~np.isfinite(d)
         if bad.any():
