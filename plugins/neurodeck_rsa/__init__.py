@@ -5,7 +5,14 @@ Declarations only: the numerics live in ``compute``/``rdm``/``compare``/``infere
 """
 
 from neurodeck.plugin_api import (
-    Analysis, Bool, Choice, FilePath, Float, Int, View, hookimpl,
+    Analysis,
+    Bool,
+    Choice,
+    FilePath,
+    Float,
+    Int,
+    View,
+    hookimpl,
 )
 
 DISSIMILARITIES = ("euclidean", "correlation", "mahalanobis", "crossnobis", "poisson",
@@ -19,7 +26,8 @@ _RDM_PARAMS = [
            help="Dissimilarity between condition patterns. euclidean is the squared "
                 "distance / number of channels (rsatoolbox's convention); crossnobis and "
                 "poisson_cv are cross-validated over runs"),
-    Choice("noise", "identity", choices=("identity", "shrinkage_diag", "shrinkage_eye", "diag", "full"),
+    Choice("noise", "identity",
+           choices=("identity", "shrinkage_diag", "shrinkage_eye", "diag", "full"),
            help="Noise covariance from residuals for mahalanobis/crossnobis "
                 "(identity = euclidean; mahalanobis with identity uses shrinkage_diag)"),
     Bool("noise_per_run", False,

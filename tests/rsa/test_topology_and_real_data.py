@@ -119,8 +119,9 @@ def test_92_images_model_ranking_and_noise_ceiling(hit, tmp_path, neurodeck_plug
         f["model_names"] = np.array(names, dtype=object)
     data = Result({"rdms": brain}, {"analysis": "rsa"}, name="hIT")
     ours = neurodeck.run("rsa", data, models=str(path), compare=method, bootstrap="fixed")
-    ref = eval_fixed([ModelFixed(n, RDMs(to_vectors(m)[None])) for n, m in zip(names, models)],
-                     RDMs(to_vectors(brain)), method=method)
+    fixed = [ModelFixed(n, RDMs(to_vectors(m)[None]))
+             for n, m in zip(names, models, strict=True)]
+    ref = eval_fixed(fixed, RDMs(to_vectors(brain)), method=method)
     ref_means = ref.get_means()
     np.testing.assert_allclose(ours["model_mean"], ref_means, atol=TOL, rtol=0)
     np.testing.assert_allclose(ours["noise_ceiling"], np.ravel(ref.noise_ceiling), atol=TOL)

@@ -1,0 +1,254 @@
+"""Qt views of RSA/tRSA results: RDM heatmaps, MDS, model bars, time courses, (l, u) map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from neurodeck.data import Result
+from neurodeck.gui.widgets.base import ViewWidget, plot_widget
+from neurodeck.gui.widgets.matrix import MatrixHeatmap
+
+PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+           (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+
+
+def _labels(result: Result) -> list[str]:
+    return [str(c) for c in result["conditions"]]
+
+
+def _stacks(result: Result) -> dict[str, np.ndarray]:
+    out = {"rdms": result["rdms"]}
+    for key in ("rgtm", "rgdm"):
+        if key in result:
+            out[key] = result[key]
+    return out
+
+
+class _Chooser(ViewWidget):
+    """A view with a row of combo boxes above its content."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        self.bar = QtWidgets.QHBoxLayout()
+        self.body = QtWidgets.QVBoxLayout(self)
+        self.body.setContentsMargins(2, 2, 2, 2)
+        self.body.addLayout(self.bar)
+
+    def combo(self, label: str, items: list[str], slot) -> QtWidgets.QComboBox:
+        box = QtWidgets.QComboBox()
+        box.addItems(items)
+        box.currentIndexChanged.connect(slot)
+        self.bar.addWidget(QtWidgets.QLabel(label))
+        self.bar.addWidget(box)
+        return box
+
+
+class RDMView(_Chooser):
+    """One RDM at a time (choose the RDM and, for tRSA, raw/GT/geodesic)."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        self.stacks = _stacks(result)
+        names = [str(x) for x in result["rdm_names"]] if "rdm_names" in result else \
+            [str(i) for i in range(result["rdms"].shape[0])]
+        self.which = self.combo("RDM", names, self._show)
+        self.kind = self.combo("Values", list(self.stacks), self._show)
+        self.bar.addStretch(1)
+        self.heat: MatrixHeatmap | None = None
+        self._show()
+
+    def _show(self, *_):
+        mat = self.stacks[self.kind.currentText()][self.which.currentIndex()]
+        if self.heat is not None:
+            self.body.removeWidget(self.heat)
+            self.heat.deleteLater()
+        self.heat = MatrixHeatmap(mat, _labels(self.obj), symmetric=True, cmap="viridis",
+                                  value_name="dissimilarity", title=self.which.currentText())
+        self.body.addWidget(self.heat, 1)
+
+    def export_item(self):
+        return self.heat.export_item()
+
+    def export_widget(self):
+        return self.heat.export_widget()
+
+    def values_table(self):
+        return self.heat.values_table()
+
+
+def classical_mds(d: np.ndarray, dims: int = 2) -> np.ndarray:
+    """Torgerson MDS of a dissimilarity matrix (eigenvectors of the centred -D/2)."""
+    d = np.nan_to_num(np.asarray(d, float))
+    n = d.shape[0]
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ d @ j
+    vals, vecs = np.linalg.eigh((b + b.T) / 2)
+    order = np.argsort(vals)[::-1][:dims]
+    return vecs[:, order] * np.sqrt(np.maximum(vals[order], 0.0))
+
+
+class MDSView(_Chooser):
+    """2-D classical MDS of one RDM; conditions drawn as labelled points."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        self.stacks = _stacks(result)
+        names = [str(x) for x in result["rdm_names"]] if "rdm_names" in result else \
+            [str(i) for i in range(result["rdms"].shape[0])]
+        self.which = self.combo("RDM", names, self._show)
+        self.kind = self.combo("Values", list(self.stacks), self._show)
+        self.bar.addStretch(1)
+        self.plot = plot_widget()
+        self.plot.setAspectLocked(True)
+        self.body.addWidget(self.plot, 1)
+        self._show()
+
+    def _show(self, *_):
+        mat = self.stacks[self.kind.currentText()][self.which.currentIndex()]
+        self.xy = classical_mds(mat)
+        self.plot.clear()
+        self.plot.addItem(pg.ScatterPlotItem(self.xy[:, 0], self.xy[:, 1], size=9,
+                                             brush=pg.mkBrush(PALETTE[0])))
+        labels = _labels(self.obj)
+        if len(labels) <= 100:
+            for (x, y), text in zip(self.xy, labels, strict=True):
+                item = pg.TextItem(text, color=(60, 60, 60), anchor=(0, 1))
+                item.setPos(x, y)
+                self.plot.addItem(item)
+        self.plot.setTitle(f"MDS of {self.which.currentText()}")
+
+    def export_item(self):
+        return self.plot.getPlotItem()
+
+    def values_table(self):
+        return _labels(self.obj), ["dim 1", "dim 2"], self.xy
+
+
+class ModelBarView(ViewWidget):
+    """Model scores (bars) with 95% bootstrap intervals (or SEM over RDMs), the noise
+    ceiling as a grey band, and FDR-significant pairwise differences as lines above."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.plot = plot_widget()
+        layout.addWidget(self.plot)
+        if "model_names" not in result or "model_mean" not in result:
+            self.plot.setTitle("This result has no model comparison")
+            self.table = None
+            return
+        names = [str(x) for x in result["model_names"]]
+        mean = result["model_mean"]
+        if "model_scores" in result:
+            sc = result["model_scores"]
+            lo = np.nanpercentile(sc, 2.5, axis=1)
+            hi = np.nanpercentile(sc, 97.5, axis=1)
+        else:
+            fixed = result["model_fixed"]
+            sem = fixed.std(axis=1, ddof=1) / np.sqrt(fixed.shape[1]) if fixed.shape[1] > 1 \
+                else np.zeros(len(names))
+            lo, hi = mean - sem, mean + sem
+        order = np.argsort(-mean)
+        x = np.arange(len(names))
+        p = self.plot.getPlotItem()
+        nc = result["noise_ceiling"]
+        if np.all(np.isfinite(nc)):
+            band = pg.LinearRegionItem(values=(float(nc[0]), float(nc[1])),
+                                       orientation="horizontal", brush=pg.mkBrush(180, 180, 180, 120), movable=False)
+            p.addItem(band)
+        p.addItem(pg.BarGraphItem(x=x, height=mean[order], width=0.6,
+                                  brush=pg.mkBrush(PALETTE[0])))
+        p.addItem(pg.ErrorBarItem(x=x, y=mean[order], top=hi[order] - mean[order],
+                                  bottom=mean[order] - lo[order], beam=0.2,
+                                  pen=pg.mkPen("k", width=1.5)))
+        if "significant_pairwise" in result:
+            sig = result["significant_pairwise"][np.ix_(order, order)]
+            top = float(np.nanmax(np.r_[hi, nc[np.isfinite(nc)]])) if len(hi) else 1.0
+            step = 0.04 * max(top, 1e-6)
+            level = top + step
+            for i in range(len(names)):
+                for j in range(i + 1, len(names)):
+                    if sig[i, j]:
+                        p.plot([i, j], [level, level], pen=pg.mkPen((90, 90, 90), width=1))
+                        level += step
+        p.getAxis("bottom").setTicks([[(i, names[k]) for i, k in enumerate(order)]])
+        method = result.provenance.get("parameters", {}).get("compare", "")
+        p.setLabel("left", f"RDM similarity ({method})" if method else "RDM similarity")
+        p.setTitle("Models (bars: mean; whiskers: 95% bootstrap CI or SEM; grey: noise "
+                   "ceiling; lines: FDR-significant differences)")
+        self.table = ([names[k] for k in order], ["mean", "low", "high"],
+                      np.c_[mean[order], lo[order], hi[order]])
+
+    def export_item(self):
+        return self.plot.getPlotItem()
+
+    def values_table(self):
+        return self.table
+
+
+class TimeCourseView(ViewWidget):
+    """Model similarity over time (time-resolved RSA of epochs)."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.plot = plot_widget()
+        layout.addWidget(self.plot)
+        p = self.plot.getPlotItem()
+        p.addLegend()
+        self.table = None
+        if "times" not in result:
+            p.setTitle("This result is not time-resolved")
+            return
+        t = result["times"]
+        if "model_timecourse" in result:
+            curves = result["model_timecourse"]
+            names = [str(x) for x in result["model_names"]]
+            p.setLabel("left", "model similarity")
+        else:  # no models: mean dissimilarity over pairs as a summary
+            iu = np.triu_indices(result["rdms"].shape[1], 1)
+            curves = result["rdms"][:, iu[0], iu[1]].mean(axis=1)[None]
+            names = ["mean dissimilarity"]
+            p.setLabel("left", "mean dissimilarity")
+        for k, (name, y) in enumerate(zip(names, curves, strict=True)):
+            p.plot(t, y, pen=pg.mkPen(PALETTE[k % len(PALETTE)], width=2), name=name)
+        p.setLabel("bottom", "time (s)")
+        self.table = ([f"{v:.4f}" for v in t], names, np.asarray(curves).T)
+
+    def export_item(self):
+        return self.plot.getPlotItem()
+
+    def values_table(self):
+        return self.table
+
+
+class GridMapView(ViewWidget):
+    """Identification accuracy over the (l, u) grid of the GT transform."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        if "accuracy" not in result:
+            self.heat = None
+            layout.addWidget(QtWidgets.QLabel(
+                "No (l, u) evaluation: it needs RDMs of at least 2 regions from at least 2 "
+                "subjects and grid >= 2."))
+            return
+        lows = [f"l={v:.2f}" for v in result["grid_lower"]]
+        ups = [f"u={v:.2f}" for v in result["grid_upper"]]
+        self.heat = MatrixHeatmap(result["accuracy"], lows, ups, symmetric=False,
+                                  levels=(0.0, 1.0), cmap="viridis", value_name="accuracy",
+                                  title=f"Identification accuracy (chance "
+                                        f"{float(result['chance']):.2f})")
+        layout.addWidget(self.heat)
+
+    def export_item(self):
+        return self.heat.export_item() if self.heat else None
+
+    def export_widget(self):
+        return self.heat.export_widget() if self.heat else self
+
+    def values_table(self):
+        return self.heat.values_table() if self.heat else None
