@@ -1,0 +1,29 @@
+"""Axis items for the browser: a clock-style time ruler and a row-label axis."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+
+def clock(t: float, spacing: float) -> str:
+    """Seconds as ``s``, ``m:ss`` or ``h:mm:ss``, with decimals only when ticks need them."""
+    sign = "-" if t < 0 else ""
+    t = abs(t)
+    decimals = 0 if spacing >= 1 else min(3, len(f"{spacing:.3g}".split(".")[-1]))
+    if t < 60:
+        return f"{sign}{t:.{decimals}f}"
+    h, rem = divmod(t, 3600)
+    m, s = divmod(rem, 60)
+    width = 2 + (decimals + 1 if decimals else 0)
+    sec = f"{s:0{width}.{decimals}f}"
+    return f"{sign}{int(h)}:{int(m):02d}:{sec}" if h else f"{sign}{int(m)}:{sec}"
+
+
+class TimeAxis(pg.AxisItem):
+    """Bottom axis labelling seconds as a clock once past a minute."""
+
+    def __init__(self, **kwargs):
+        super().__init__("bottom", **kwargs)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        return [clock(v * scale, spacing * scale) for v in values]
