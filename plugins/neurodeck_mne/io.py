@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 from neurodeck.atomic import atomic_path
@@ -50,37 +54,84 @@ def read_raw(path: Path, preload: bool = False) -> Recording:
     except (ValueError, RuntimeError, OSError, KeyError, IndexError, TypeError, EOFError,
             UnicodeDecodeError, OverflowError, AssertionError) as exc:
         raise ReadError(path, f"not a readable recording: {exc}") from exc
-    if raw.n_times == 0 or raw.info["sfreq"] <= 0:
+    if raw.n_times == 0 or not raw.info["sfreq"] > 0:
         raise ReadError(path, "the recording holds no samples")
+    _probe(path, raw)
     return Recording(raw, source=path, name=path.name)
 
 
-def read_epochs(path: Path) -> Epochs:
+def _probe(path: Path, raw) -> None:  # noqa: ANN001
+    """Read the first and the last sample: a truncated data section fails here, at open,
+    rather than later in the browser. Costs two tiny reads, keeps the file lazy."""
+    import numpy as np
+
+    n = int(raw.n_times)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for start in dict.fromkeys((0, n - 1)):
+                block = raw.get_data(picks=[0], start=start, stop=start + 1)
+                if block.shape != (1, 1):
+                    raise ValueError(f"got {block.shape} for one sample")
+    except (ValueError, RuntimeError, OSError, IndexError, KeyError, EOFError, TypeError,
+            OverflowError, MemoryError) as exc:
+        raise ReadError(path, f"the data section is truncated or damaged ({exc})") from exc
+    if not np.all(np.isfinite(raw.times[[0, -1]])):
+        raise ReadError(path, "the time axis is not finite")
+
+
+def read_epochs(path: Path, preload: bool = False) -> Epochs:
+    """An ``-epo.fif`` file, lazily; epoch data are read when first indexed."""
     import mne
 
     path = Path(path)
     try:
         with mne.utils.use_log_level("error"):
-            ep = mne.read_epochs(path, preload=False)
-    except (ValueError, RuntimeError, OSError, KeyError, IndexError, TypeError) as exc:
+            ep = mne.read_epochs(path, preload=preload)
+            if len(ep) == 0:
+                raise ValueError("no epochs left (all dropped)")
+            ep.get_data(item=[len(ep) - 1], copy=True)  # probe: truncation fails here
+    except (ValueError, RuntimeError, OSError, KeyError, IndexError, TypeError, EOFError,
+            AssertionError, OverflowError, UnicodeDecodeError) as exc:
         raise ReadError(path, f"not readable epochs: {exc}") from exc
     return Epochs.from_mne(ep, source=path, name=path.name)
 
 
 def write_fif(rec: Recording, path: Path) -> None:
+    """FIF (all channels, annotations, bads), atomically. Files over 2 GB are split by
+    MNE into ``-1.fif`` parts beside the target."""
     path = Path(path)
-    name = path.name if path.name.endswith(("raw.fif", "raw.fif.gz")) else path.name
-    with atomic_path(path.with_name(name)) as tmp:
+    with atomic_path(path) as tmp:
         # MNE insists on a *raw.fif name; write under one and move it.
         target = tmp.with_name(tmp.stem + "_raw.fif")
-        rec.raw.save(target, overwrite=True, verbose="error")
-        target.replace(tmp)
+        try:
+            rec.raw.save(target, overwrite=True, verbose="error")
+            target.replace(tmp)
+        finally:
+            target.unlink(missing_ok=True)
 
 
 def write_export(rec: Recording, path: Path) -> None:
+    """EDF (one file) or BrainVision (.vhdr + .vmrk + .eeg) through ``mne.export``.
+
+    Written into a temporary folder beside the target, then moved into place (data
+    file and marker file first, the header that names them last), so a failure leaves
+    no partial recording. Needs ``edfio`` (EDF) or ``pybv`` (BrainVision).
+    """
     import mne
 
     path = Path(path)
-    # BrainVision writes three files; EDF one. Export into the target folder directly:
-    # mne.export writes via temporary buffers and raises before creating partial output.
-    mne.export.export_raw(path, rec.raw, overwrite=True, verbose="error")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        staged = tmpdir / path.name
+        with mne.utils.use_log_level("error"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mne.export.export_raw(staged, rec.raw, overwrite=True, verbose="error")
+        parts = sorted(tmpdir.iterdir(), key=lambda p: p.suffix.lower() == ".vhdr")
+        for part in parts:
+            with open(part, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(part, path.with_name(part.name))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)

@@ -5,7 +5,7 @@ CSV/TSV, NPY/NPZ, HDF5, MATLAB v5/v7.3 and NWB. Nothing heavy is imported here;
 container for a mapping dialog when the layout is ambiguous.
 """
 
-from neurodeck.plugin_api import Reader, Writer, hookimpl
+from neurodeck.plugin_api import Reader, SampleData, Writer, hookimpl
 
 _CONTAINER = "neurodeck_tables.arrays:read_container"
 
@@ -54,4 +54,16 @@ def neurodeck_writers():
                accepts=("result",), write="neurodeck_tables.writers:write_result_hdf5"),
         Writer(id="result-csv", title="Result (CSV, one row per value)", extensions=(".csv",),
                accepts=("result",), write="neurodeck_tables.writers:write_result_csv"),
+    ]
+
+
+@hookimpl
+def neurodeck_sample_data():
+    return [
+        SampleData(
+            id="rat-hippocampus-units", title="Spikes: 16 units, rat hippocampus tetrodes",
+            path="neurodeck_tables.samples:rat_hippocampus_units", kind="spikes",
+            description="35,112 spikes of 16 sorted single units over 1000 s (Balbi lab, "
+                        "via SynaptiConn, MIT).",
+        ),
     ]

@@ -195,7 +195,7 @@ def _add_traces(nwb: Any, ds: Traces) -> None:
                                        imaging_plane=plane)
     ps.add_column("neuron_label", "neuron label")
     for label in ds.labels:
-        ps.add_roi(pixel_mask=[], neuron_label=label)
+        ps.add_roi(pixel_mask=np.zeros((0, 3)), neuron_label=label)
     region = ps.create_roi_table_region(region=list(range(ds.n_rows)), description="all ROIs")
     series = RoiResponseSeries(name="traces", data=np.asarray(ds.data).T, rois=region,
                                unit="a.u.", rate=float(ds.sfreq))
