@@ -70,6 +70,7 @@ class FitOptions:
     m_iter: int = 15  # L-BFGS iterations per M-step (warm-started)
     stickiness: float = 0.98  # initial self-transition probability
     init_scale: float = 0.1  # s.d. of the random initial weights
+    warm_iter: int = 10  # one-hot: prior-free EM iterations that separate the states first
 
 
 @dataclass
@@ -103,8 +104,22 @@ def emissions(data: Data, p: Params, link: str) -> np.ndarray:
     return glm.state_log_likelihoods(data.y, data.x, p.weights, p.bias, link, data.lgam)
 
 
-def _glm_objective(theta: np.ndarray, data: Data, gamma: np.ndarray, k: int, n: int,
-                   opts: FitOptions, fixed_mu: bool, mu_fixed: np.ndarray | None):
+GAMMA_FLOOR = 1e-9  # bins a state explains with less posterior weight are skipped
+
+
+def state_rows(data: Data, gamma: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """Per state, (y, x, weight) over the bins where its posterior is not negligible:
+    with sticky states each state owns ~1/K of the bins, so this is ~K times cheaper
+    and changes the objective by less than GAMMA_FLOOR per bin."""
+    out = []
+    for s in range(gamma.shape[1]):
+        keep = gamma[:, s] > GAMMA_FLOOR
+        out.append((data.y[keep], data.x[keep], gamma[keep, s:s + 1]))
+    return out
+
+
+def _glm_objective(theta: np.ndarray, rows: list[tuple[np.ndarray, ...]], k: int, n: int,
+                   opts: FitOptions):
     """Negative expected complete-data GLM log-lik + negative log prior, and gradient."""
     nw = k * n * n
     w = theta[:nw].reshape(k, n, n)
@@ -112,27 +127,25 @@ def _glm_objective(theta: np.ndarray, data: Data, gamma: np.ndarray, k: int, n: 
     val = 0.0
     gw = np.empty_like(w)
     gb = np.empty_like(b)
-    for s in range(k):
-        eta = b[s] + data.x @ w[s].T
+    for s, (y, x, g) in enumerate(rows):
+        eta = b[s] + x @ w[s].T
         f, logf, dlog = glm.rate_terms(eta, opts.link)
-        g = gamma[:, s:s + 1]
-        val -= float(np.sum(g * (data.y * logf - f)))
-        r = g * (data.y - f) * dlog
-        gw[s] = -(r.T @ data.x)
+        val -= float(np.sum(g * (y * logf - f)))
+        r = g * (y - f) * dlog
+        gw[s] = -(r.T @ x)
         gb[s] = -r.sum(axis=0)
     grad = [gw.ravel(), gb.ravel()]
     if opts.prior == "gaussian":
-        mu = mu_fixed if fixed_mu else theta[nw + k * n:].reshape(n, n)
+        mu = theta[nw + k * n:].reshape(n, n)
         d = w - mu[None]
         s2 = opts.prior_scale ** 2
         val += float(0.5 * np.sum(d * d) / s2)
         grad[0] = grad[0] + (d / s2).ravel()
-        if not fixed_mu:
-            grad.append(-(d.sum(axis=0) / s2).ravel())
+        grad.append(-(d.sum(axis=0) / s2).ravel())
     return val, np.concatenate(grad)
 
 
-def _w_step(data: Data, gamma: np.ndarray, p: Params, opts: FitOptions,
+def _w_step(rows: list[tuple[np.ndarray, ...]], p: Params, opts: FitOptions,
             adjacency: np.ndarray | None) -> tuple[Params, float]:
     """Maximise the GLM part (plus prior) over weights, bias (and the Gaussian mean)."""
     k, n = p.bias.shape
@@ -152,7 +165,7 @@ def _w_step(data: Data, gamma: np.ndarray, p: Params, opts: FitOptions,
     if gaussian:
         theta0.append(p.prior_mean.ravel())
     theta0 = np.concatenate(theta0)
-    args = (data, gamma, k, n, opts, False, None)
+    args = (rows, k, n, opts)
     res = minimize(_glm_objective, theta0, args=args, jac=True, method="L-BFGS-B",
                    bounds=bounds, options={"maxiter": opts.m_iter, "maxcor": 20})
     theta = res.x
@@ -164,26 +177,24 @@ def _w_step(data: Data, gamma: np.ndarray, p: Params, opts: FitOptions,
     if adjacency is not None:
         new.adjacency = adjacency.copy()
     value = -float(res.fun)
-    if value < -float(_glm_objective(theta0, *args)[0]):  # never accept a worse point
-        return replace(p, weights=w0, adjacency=adjacency), -float(
-            _glm_objective(theta0, *args)[0])
+    start = -float(_glm_objective(theta0, *args)[0])
+    if value < start:  # L-BFGS-B never should, but never accept a worse point
+        return replace(p, weights=w0, adjacency=adjacency), start
     return new, value
 
 
-def _propose_adjacency(data: Data, gamma: np.ndarray, p: Params, opts: FitOptions
+def _propose_adjacency(rows: list[tuple[np.ndarray, ...]], p: Params, opts: FitOptions
                        ) -> np.ndarray:
     """Pick each connection's category by a one-coordinate quadratic (Fisher) model of
     the likelihood around weight 0 plus the log prior of the category."""
     k, n = p.bias.shape
     logpi = np.log(p.adjacency_prior)
     out = np.empty((k, n, n), dtype=np.int64)
-    x2 = data.x * data.x
-    for s in range(k):
-        eta = p.bias[s] + data.x @ p.weights[s].T
+    for s, (y, x, g) in enumerate(rows):
+        eta = p.bias[s] + x @ p.weights[s].T
         f, _, dlog = glm.rate_terms(eta, opts.link)
-        g = gamma[:, s:s + 1]
-        grad = ((g * (data.y - f) * dlog).T @ data.x)  # N x N (post x pre)
-        curv = ((g * f * dlog * dlog).T @ x2) + 1e-12
+        grad = (g * (y - f) * dlog).T @ x  # N x N (post x pre)
+        curv = (g * f * dlog * dlog).T @ (x * x) + 1e-12
         g0 = grad + curv * p.weights[s]  # gradient extrapolated to weight 0
         gain_exc = np.maximum(g0, 0.0) ** 2 / (2 * curv)
         gain_inh = np.maximum(-g0, 0.0) ** 2 / (2 * curv)
@@ -207,16 +218,20 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     starts = np.concatenate([[0], np.cumsum(data.lengths)[:-1]])
     initial = (gamma[starts].sum(axis=0) + 1.0) / (len(starts) + k)
     p = replace(p, transition=transition, initial=initial)
+    rows = state_rows(data, gamma)
     if opts.prior != "onehot":
-        return _w_step(data, gamma, p, opts, None)[0]
-    # One-hot: propose categories, fit weights within them, keep the proposal only
-    # if the M-step objective rose; then the categorical prior in closed form.
-    base = _w_step(data, gamma, p, opts, p.adjacency)
-    proposal = _propose_adjacency(data, gamma, base[0], opts)
-    trial = _w_step(data, gamma, base[0], opts, proposal)
-    v_base = base[1] + _onehot_log_prior(base[0].adjacency, p.adjacency_prior)
-    v_trial = trial[1] + _onehot_log_prior(proposal, p.adjacency_prior)
-    new = trial[0] if v_trial >= v_base else base[0]
+        return _w_step(rows, p, opts, None)[0]
+    # One-hot: propose categories, fit the weights within them, and keep the proposal
+    # only if the M-step objective rose above the current point's (else fit the
+    # weights within the current categories); then the categorical prior in closed form.
+    k, n = p.bias.shape
+    theta_now = np.concatenate([p.weights.ravel(), p.bias.ravel()])
+    v_now = -float(_glm_objective(theta_now, rows, k, n, opts)[0]) + _onehot_log_prior(
+        p.adjacency, p.adjacency_prior)
+    proposal = _propose_adjacency(rows, p, opts)
+    new, v = _w_step(rows, p, opts, proposal)
+    if v + _onehot_log_prior(proposal, p.adjacency_prior) < v_now:
+        new = _w_step(rows, p, opts, p.adjacency)[0]
     new.adjacency_prior = _update_adjacency_prior(new.adjacency)
     return new
 
@@ -244,8 +259,25 @@ def init_params(data: Data, n_states: int, opts: FitOptions, rng: np.random.Gene
     return p
 
 
+def warm_start_onehot(data: Data, p: Params, opts: FitOptions) -> Params:
+    """Separate the states with a few prior-free EM iterations, then classify each
+    connection (a Wald-like test against the starting categorical prior). Starting
+    the one-hot model from mixed states would make every state's couplings look like
+    their average, and the shared prior would then lock that in."""
+    free = replace(opts, prior="none", max_iter=opts.warm_iter, tol=1e-4)
+    q = em(data, replace(p, adjacency=None, adjacency_prior=None), free).params
+    log_em = emissions(data, q, opts.link)
+    gamma, _, _ = hmm.forward_backward(log_em, data.lengths, q.transition, q.initial)
+    q.adjacency_prior = np.broadcast_to(ONEHOT_START, p.adjacency_prior.shape).copy()
+    q.adjacency = _propose_adjacency(state_rows(data, gamma), q, opts)
+    q.weights = np.where(np.sign(q.weights) == q.adjacency, q.weights, 0.0)
+    return q
+
+
 def em(data: Data, p: Params, opts: FitOptions, progress: Progress | None = None
        ) -> FitResult:
+    if opts.prior == "onehot" and opts.warm_iter > 0:
+        p = warm_start_onehot(data, p, opts)
     trace: list[float] = []
     lls: list[float] = []
     converged = False
