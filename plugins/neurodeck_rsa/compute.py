@@ -71,13 +71,18 @@ def _from_epochs(ds: Epochs, p: dict[str, Any], progress: Progress) -> RDMSet:
     if win > ds.n_times:
         raise ParameterError(f"window ({win} samples) is longer than the epochs ({ds.n_times})")
     starts = np.arange(0, ds.n_times - win + 1, step)
-    # window means via a cumulative sum: one pass over the data for every window
-    csum = np.concatenate([np.zeros(data.shape[:2] + (1,)), np.cumsum(data, axis=2)], axis=2)
-    binned = (csum[:, :, starts + win] - csum[:, :, starts]) / win  # ep x ch x win
+    if win == 1:
+        binned = data if step == 1 else data[:, :, starts]
+    else:
+        # window means via a cumulative sum: one pass over the data for every window
+        csum = np.concatenate([np.zeros(data.shape[:2] + (1,)), np.cumsum(data, axis=2)],
+                              axis=2)
+        binned = (csum[:, :, starts + win] - csum[:, :, starts]) / win  # ep x ch x win
     times = ds.times[starts] + (win - 1) / (2 * ds.sfreq)
     method = p["method"]
     if method in ("euclidean", "correlation", "poisson"):
-        means = np.moveaxis(rdm.group_means(binned, cidx, conds.size), 2, 0)  # t x c x ch
+        means = np.ascontiguousarray(  # t x c x ch, contiguous for batched matmul
+            np.moveaxis(rdm.group_means(binned, cidx, conds.size), 2, 0))
         if method == "euclidean":
             vecs = rdm.euclidean(means)
         elif method == "correlation":

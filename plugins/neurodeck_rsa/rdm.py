@@ -50,10 +50,12 @@ def to_matrices(vecs: np.ndarray) -> np.ndarray:
 
 
 def _dist_from_kernel(k: np.ndarray) -> np.ndarray:
-    """d_ij = k_ii + k_jj - k_ij - k_ji as upper-triangle vectors (last two axes)."""
+    """d_ij = k_ii + k_jj - k_ij - k_ji as upper-triangle vectors (last two axes);
+    only the upper triangle is ever formed."""
+    n = k.shape[-1]
+    iu, ju = np.triu_indices(n, 1)
     d = np.diagonal(k, axis1=-2, axis2=-1)
-    full = d[..., :, None] + d[..., None, :] - k - np.swapaxes(k, -1, -2)
-    return to_vectors(full)
+    return d[..., iu] + d[..., ju] - k[..., iu, ju] - k[..., ju, iu]
 
 
 # -- grouping ----------------------------------------------------------------------------
@@ -73,9 +75,14 @@ def group_means(x: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
     if np.any(counts == 0):
         raise ParameterError("a condition has no observations in one of the runs; "
                              "cross-validated RDMs need every condition in every run")
-    sums = np.zeros((n, *x.shape[1:]))
-    np.add.at(sums, index, x)
-    return sums / counts.reshape((n,) + (1,) * (x.ndim - 1))
+    if n * index.size > 10_000_000:  # large: scatter-add, no n x n_obs matrix
+        sums = np.zeros((n, *x.shape[1:]))
+        np.add.at(sums, index, x)
+        return sums / counts.reshape((n,) + (1,) * (x.ndim - 1))
+    # an indicator-matrix product: one BLAS call instead of a scatter-add
+    onehot = np.zeros((n, index.size))
+    onehot[index, np.arange(index.size)] = 1.0 / counts[index]
+    return (onehot @ x.reshape(x.shape[0], -1)).reshape((n, *x.shape[1:]))
 
 
 def fold_means(x: np.ndarray, cond: np.ndarray, n_cond: int, runs: np.ndarray) -> np.ndarray:

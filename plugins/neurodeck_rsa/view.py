@@ -156,7 +156,8 @@ class ModelBarView(ViewWidget):
         nc = result["noise_ceiling"]
         if np.all(np.isfinite(nc)):
             band = pg.LinearRegionItem(values=(float(nc[0]), float(nc[1])),
-                                       orientation="horizontal", brush=pg.mkBrush(180, 180, 180, 120), movable=False)
+                                       orientation="horizontal", movable=False,
+                                       brush=pg.mkBrush(180, 180, 180, 120))
             p.addItem(band)
         p.addItem(pg.BarGraphItem(x=x, height=mean[order], width=0.6,
                                   brush=pg.mkBrush(PALETTE[0])))
