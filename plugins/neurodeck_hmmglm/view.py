@@ -1,0 +1,156 @@
+"""Qt view of an HMM-GLM result: state raster with posteriors under the spike raster,
+per-state coupling matrices, the consensus adjacency, the transition matrix and the
+likelihood curves (over EM iterations and, when cross-validated, over K)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from neurodeck.data import Result
+from neurodeck.gui.widgets.base import ViewWidget
+from neurodeck.gui.widgets.matrix import MatrixHeatmap
+
+STATE_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
+                 (148, 103, 189), (140, 86, 75), (227, 119, 194), (127, 127, 127),
+                 (188, 189, 34), (23, 190, 207)]
+MAX_RASTER_BINS = 20000  # drawn at most; the first bins of the recording
+
+
+def _colour(k: int) -> tuple[int, int, int]:
+    return STATE_COLOURS[k % len(STATE_COLOURS)]
+
+
+class StateRaster(ViewWidget):
+    """Spike raster (neurons x bins) over the Viterbi state band and posterior curves."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        counts = np.asarray(result["counts"])[:MAX_RASTER_BINS]
+        post = np.asarray(result["posteriors"])[:MAX_RASTER_BINS]
+        states = np.asarray(result["states"])[:MAX_RASTER_BINS]
+        t = np.arange(len(counts))
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        raster = self.glw.addPlot(row=0, col=0, title="Spikes and Viterbi states")
+        raster.invertY(True)
+        b, n = np.nonzero(counts)
+        brushes = [pg.mkBrush(*_colour(int(states[i]))) for i in b]
+        raster.addItem(pg.ScatterPlotItem(b + 0.5, n + 0.5, size=3, pen=None, brush=brushes))
+        raster.setLabel("left", "neuron")
+        labels = [str(x) for x in result["labels"]]
+        step = max(1, len(labels) // 30)
+        raster.getAxis("left").setTicks([[(i + 0.5, lab) for i, lab in enumerate(labels)
+                                          if i % step == 0]])
+        band = self.glw.addPlot(row=1, col=0)
+        band.setXLink(raster)
+        rgb = np.array([_colour(int(s)) for s in states], dtype=np.ubyte)[None]
+        band.addItem(pg.ImageItem(rgb, axisOrder="row-major"))
+        band.hideAxis("left")
+        band.setMaximumHeight(40)
+        prob = self.glw.addPlot(row=2, col=0)
+        prob.setXLink(raster)
+        for k in range(post.shape[1]):
+            prob.plot(t + 0.5, post[:, k], pen=pg.mkPen(_colour(k), width=1.5),
+                      name=f"state {k}")
+        prob.setLabel("left", "P(state)")
+        prob.setLabel("bottom", "bin")
+        prob.setYRange(0, 1)
+        for start in np.cumsum(result["sequence_lengths"])[:-1]:
+            if start < len(t):
+                dash = pg.mkPen("k", style=QtCore.Qt.PenStyle.DashLine)
+                raster.addItem(pg.InfiniteLine(start, pen=dash))
+        self.glw.ci.layout.setRowStretchFactor(0, 5)
+        self.glw.ci.layout.setRowStretchFactor(2, 2)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.glw)
+
+    def export_item(self):
+        return self.glw.scene()
+
+    def export_widget(self):
+        return self.glw
+
+
+class CurvesView(ViewWidget):
+    """EM objective per iteration and, when cross-validated, held-out bits/spike per K."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        em = self.glw.addPlot(row=0, col=0, title="EM objective")
+        em.plot(np.asarray(result["log_posterior"]), pen=pg.mkPen("k", width=2),
+                symbol="o", symbolSize=4)
+        em.setLabel("bottom", "EM iteration")
+        em.setLabel("left", "log-lik + log prior (nats)")
+        if "heldout_bits_per_spike" in result:
+            ks = np.asarray(result["cv_n_states"])
+            scores = np.asarray(result["heldout_bits_per_spike"])
+            cv = self.glw.addPlot(row=0, col=1, title="Held-out likelihood across K")
+            for f in range(scores.shape[1]):
+                cv.plot(ks, scores[:, f], pen=pg.mkPen((150, 150, 150)), symbol="o",
+                        symbolSize=4)
+            cv.plot(ks, np.nanmean(scores, axis=1), pen=pg.mkPen("k", width=2), symbol="s")
+            cv.setLabel("bottom", "number of states K")
+            cv.setLabel("left", "bits / spike")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.glw)
+
+    def export_item(self):
+        return self.glw.scene()
+
+    def export_widget(self):
+        return self.glw
+
+
+class HmmGlmView(ViewWidget):
+    """Tabs: states, one coupling matrix per state, consensus, transitions, curves."""
+
+    def __init__(self, result: Result, parent=None):
+        super().__init__(result, parent)
+        self.tabs = QtWidgets.QTabWidget()
+        labels = [str(x) for x in result["labels"]]
+        weights = np.asarray(result["weights"])
+        lim = float(np.abs(weights).max()) or 1.0
+        self.pages: list[ViewWidget] = [StateRaster(result)]
+        self.tabs.addTab(self.pages[0], "States")
+        for k in range(weights.shape[0]):
+            page = MatrixHeatmap(weights[k], labels, symmetric=False, levels=(-lim, lim),
+                                 cmap="RdBu_r", value_name="weight (post \u2190 pre)",
+                                 title=f"State {k} coupling (rows: post, columns: pre)")
+            self.pages.append(page)
+            self.tabs.addTab(page, f"State {k}")
+        cons = np.asarray(result["consensus"])
+        clim = float(np.abs(cons).max()) or 1.0
+        page = MatrixHeatmap(cons, labels, symmetric=False, levels=(-clim, clim),
+                             cmap="RdBu_r", value_name="shared coupling",
+                             title="Consensus adjacency (shared prior)")
+        self.pages.append(page)
+        self.tabs.addTab(page, "Consensus")
+        k_names = [f"state {k}" for k in range(weights.shape[0])]
+        page = MatrixHeatmap(np.asarray(result["transition"]), k_names, symmetric=False,
+                             levels=(0.0, 1.0), cmap="viridis", value_name="P(to | from)",
+                             title="Transition matrix (rows: from)")
+        self.pages.append(page)
+        self.tabs.addTab(page, "Transitions")
+        self.pages.append(CurvesView(result))
+        self.tabs.addTab(self.pages[-1], "Likelihood")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+    def current(self) -> ViewWidget:
+        return self.pages[self.tabs.currentIndex()]
+
+    def export_item(self):
+        return self.current().export_item()
+
+    def export_widget(self):
+        return self.current().export_widget()
+
+    def values_table(self):
+        return self.current().values_table()
