@@ -17,7 +17,14 @@ def neurodeck_readers():
                read="neurodeck_connectome.io:read_edge_list", produces=("connectome",),
                priority=20),
         Reader(id="connectome-matrix", title="Connectome adjacency matrix (CSV/TSV/NPY)",
-               extensions=(".csv", ".tsv", ".npy"),
+               extensions=(".csv", ".tsv"),
+               read="neurodeck_connectome.io:read_adjacency", produces=("connectome",),
+               priority=15),
+        # A square .npy may as well be traces: only names that say "connectome" are ours
+        # (the longer extension wins over the traces reader's ".npy").
+        Reader(id="connectome-npy", title="Connectome adjacency matrix (NPY)",
+               extensions=("adjacency.npy", "connectome.npy", "connectivity.npy",
+                           "_adj.npy"),
                read="neurodeck_connectome.io:read_adjacency", produces=("connectome",),
                priority=15),
     ]

@@ -17,6 +17,7 @@ import io
 import json
 import re
 from pathlib import Path
+from tokenize import TokenError
 
 import numpy as np
 
@@ -52,8 +53,11 @@ def _rows(path: Path, text: str) -> list[list[str]]:
     delim = "\t" if "\t" in first else ("," if "," in first else (";" if ";" in first else None))
     if delim is None:
         return [ln.split() for ln in lines]
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
-                                                       delimiter=delim)]
+    try:
+        return [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
+                                                           delimiter=delim)]
+    except csv.Error as exc:
+        raise ReadError(path, f"malformed CSV ({exc})") from exc
 
 
 def _head_rows(path: Path) -> list[list[str]]:
@@ -141,7 +145,8 @@ def read_edge_list(path: str | Path, *, source: str | None = None, target: str |
 
 
 def read_adjacency(path: str | Path, *, directed: bool | None = None) -> Connectome:
-    """A square CSV/TSV (labels optional) or NPY adjacency matrix."""
+    """A square CSV/TSV (labels optional) or NPY adjacency matrix (labels from a
+    ``<file>.json`` sidecar: ``{"labels": [...]}``)."""
     path = Path(path)
     if path.suffix.lower() == ".npy":
         return _adjacency_npy(path, directed)
@@ -195,14 +200,9 @@ def _adjacency_npy(path: Path, directed: bool | None) -> Connectome:
             meta = json.loads(side.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ReadError(side, f"sidecar is not valid JSON ({exc})") from exc
-    if not (isinstance(meta, dict) and meta.get("kind") == "connectome") and not \
-            _CONNECTOME_NAME.search(path.stem):
-        # A square .npy may as well be traces; only claim it when told or named so.
-        raise ReadError(path, "not marked as a connectome (name it *adjacency*/*connectome*"
-                              " or add a sidecar {\"kind\": \"connectome\"})")
     try:
         w = np.load(path, allow_pickle=False, mmap_mode="r")
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
+    except (ValueError, OSError, EOFError, SyntaxError, OverflowError, TokenError) as exc:
         raise ReadError(path, f"not a plain numeric .npy array ({exc})") from exc
     if w.ndim != 2 or w.shape[0] != w.shape[1] or w.dtype.kind not in "biuf":
         raise ReadError(path, f"an adjacency matrix must be square numeric, got {w.shape} "

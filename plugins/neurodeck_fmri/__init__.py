@@ -40,7 +40,7 @@ ROI_EXTRACT = Analysis(
                help="auto: 3-D -> labels, 4-D -> probabilistic"),
         FilePath("labels", None, optional=True, help="Region names table ('index name' "
                  "rows); empty = the .tsv/.csv/.txt beside the atlas, if any"),
-        Choice("standardize", "none", choices=("none", "zscore", "psc"),
+        Choice("standardize", "off", choices=("off", "zscore", "psc"),
                help="zscore: each region to mean 0, SD 1 (n-1); psc: percent signal change"),
         Bool("detrend", False, help="Remove a linear trend from each region"),
         FilePath("confounds", None, optional=True, help="Confound table (TSV/CSV, one row "

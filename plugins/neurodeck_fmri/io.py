@@ -232,8 +232,11 @@ def _parse_table(path: Path, afni: bool) -> tuple[list[str] | None, np.ndarray]:
         rows = [ln.split() for ln in lines]
     else:
         delim = "\t" if lines[0].count("\t") > lines[0].count(",") else ","
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
-                                                           delimiter=delim)]
+        try:
+            rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
+                                                               delimiter=delim)]
+        except csv.Error as exc:
+            raise ReadError(path, f"malformed CSV ({exc})") from exc
     header: list[str] | None = None
     try:
         [float(c) for c in rows[0]]

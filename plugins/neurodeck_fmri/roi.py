@@ -22,7 +22,7 @@ from neurodeck.jobs.progress import Progress
 
 from .io import _load, label_names
 
-STANDARDIZE = {"none": False, "zscore": "zscore_sample", "psc": "psc"}
+STANDARDIZE = {"off": False, "zscore": "zscore_sample", "psc": "psc"}
 
 
 def run(inputs: list[Any], params: dict[str, Any], progress: Progress) -> dict[str, Any]:

@@ -10,6 +10,8 @@ lists the candidates for a mapping dialog.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,10 +77,18 @@ def read_container(
     if sfreq is not None and (not np.isfinite(float(sfreq)) or float(sfreq) <= 0):
         raise ReadError(path, f"sfreq must be a positive number, got {sfreq}")
     layout = describe_layout(path)
-    if spikes_key is not None or (data_key is None and _csr_pair(layout) is not None):
-        return _spikes(layout, spikes_key, unit_ptr_key, recording)
-    return _traces(layout, data_key, labels_key, sfreq, sfreq_key, time_key, orientation,
-                   animals, resample)
+    try:
+        if spikes_key is not None or (data_key is None and _csr_pair(layout) is not None):
+            return _spikes(layout, spikes_key, unit_ptr_key, recording)
+        return _traces(layout, data_key, labels_key, sfreq, sfreq_key, time_key, orientation,
+                       animals, resample)
+    except ReadError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, RuntimeError,
+            zipfile.BadZipFile, zlib.error, NotImplementedError, OverflowError) as exc:
+        # Headers listed fine but the array bytes are damaged (CRC, inflate, short read).
+        raise ReadError(path, f"the {layout.format} file's data are damaged "
+                              f"({type(exc).__name__}: {exc})") from exc
 
 
 # -- traces --------------------------------------------------------------------------------

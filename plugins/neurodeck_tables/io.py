@@ -18,6 +18,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from tokenize import TokenError
 
 import numpy as np
 
@@ -72,7 +73,10 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces | SpikeTrains:
         raise ReadError(path, "the table has no rows")
     delim = "\t" if path.suffix.lower() == ".tsv" or lines[0].count("\t") > lines[0].count(",") \
         else ","
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    except csv.Error as exc:
+        raise ReadError(path, f"malformed CSV ({exc})") from exc
     header = [h.strip() for h in rows[0]]
     lower = [h.lower() for h in header]
     if len(header) == 2 and lower[0] in UNIT_COLUMNS and lower[1] in SPIKE_TIME_COLUMNS:
@@ -159,7 +163,7 @@ def read_npy(path: Path) -> Traces:
     path = Path(path)
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError, SyntaxError, OverflowError) as exc:
+    except (ValueError, OSError, EOFError, SyntaxError, OverflowError, TokenError) as exc:
         raise ReadError(path, f"not a plain numeric .npy array ({exc})") from exc
     if arr.ndim != 2:
         raise ReadError(path, f"expected a 2-D array (neurons x time), got shape {arr.shape}")

@@ -8,9 +8,11 @@ reader as keyword options (``data_key=``, ``labels_key=``...).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -109,8 +111,9 @@ def describe_layout(path: str | Path) -> Layout:
             return _scan_hdf5(path, fmt)
     except ReadError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError,
-            RuntimeError, NotImplementedError, OverflowError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError, IndexError,
+            RuntimeError, NotImplementedError, OverflowError, UnicodeDecodeError,
+            zlib.error, TokenError) as exc:
         raise ReadError(path, f"not a readable {fmt} file ({type(exc).__name__}: {exc})") from exc
     raise ReadError(path, "not an NPZ, HDF5 or MATLAB file")
 
