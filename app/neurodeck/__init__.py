@@ -28,11 +28,20 @@ from .data import (
     TimeSeries,
     Traces,
 )
-from .errors import Cancelled, InputError, NeurodeckError, ParameterError, PluginError, ReadError
+from .errors import (
+    Cancelled,
+    InputError,
+    LayoutChoiceNeeded,
+    NeurodeckError,
+    ParameterError,
+    PluginError,
+    ReadError,
+)
 from .jobs.progress import Progress
 
 __all__ = [
     "Atlas", "Cancelled", "Connectome", "Dataset", "Epochs", "Events", "FmriRun", "InputError",
+    "LayoutChoiceNeeded",
     "NeurodeckError", "ParameterError", "Patterns", "PluginError", "Progress", "ReadError",
     "Recording", "Result", "RoiTimeSeries", "SpikeTrains", "TimeSeries", "Traces",
     "__version__", "analyses", "open", "plugins", "run",

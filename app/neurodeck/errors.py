@@ -16,6 +16,28 @@ class ReadError(NeurodeckError):
         super().__init__(f"Cannot open {self.path}: {cause}")
 
 
+class LayoutChoiceNeeded(ReadError):
+    """The file can be read, but the reader needs the user to choose how.
+
+    ``option`` is the keyword to pass back to the reader (``neurodeck.open(path,
+    **{option: value})``) and ``candidates`` lists dicts with at least a ``key`` (the
+    value) and ideally ``shape``, ``dtype`` and ``role``; the GUI shows them in a
+    mapping dialog.
+    """
+
+    def __init__(self, path: object, cause: str, option: str, candidates: list[dict]):
+        super().__init__(path, cause)
+        self.option = option
+        self.candidates = candidates
+
+
+class NotMine(ReadError):
+    """A reader sharing an extension with others says the file is not its kind.
+
+    Dropped from the combined message when another reader gives a real cause.
+    """
+
+
 class ParameterError(NeurodeckError, ValueError):
     """A parameter value is missing, of the wrong type or out of range."""
 

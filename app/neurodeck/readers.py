@@ -8,7 +8,7 @@ from typing import Any
 
 from .data.base import Dataset
 from .data.result import Result
-from .errors import NeurodeckError, ReadError
+from .errors import LayoutChoiceNeeded, NeurodeckError, NotMine, ReadError
 from .plugin_api.contributions import Reader
 from .plugin_api.lazy import resolve
 from .plugin_api.manager import PluginManager
@@ -59,10 +59,16 @@ def open_path(pm: PluginManager, path: str | os.PathLike[str], reader: str | Non
         if not chosen:
             exts = sorted({e for r in pm.contributions("readers") for e in r.extensions})
             raise ReadError(path, f"no reader for this file type (known: {' '.join(exts)})")
-    errors = []
+    errors: list[str] = []
+    not_mine: list[str] = []
     for r in chosen:
         try:
             out = resolve(r.read)(path, **options)
+        except LayoutChoiceNeeded:
+            raise  # readable once the user chooses: the GUI asks, scripts pass the option
+        except NotMine as exc:
+            not_mine.append(exc.cause)
+            continue
         except ReadError as exc:
             errors.append(exc.cause)
             continue
@@ -77,7 +83,8 @@ def open_path(pm: PluginManager, path: str | os.PathLike[str], reader: str | Non
             continue
         _stamp(out, path)
         return out
-    raise ReadError(path, "; ".join(dict.fromkeys(errors)) or "unreadable")
+    causes = errors or not_mine
+    raise ReadError(path, "; ".join(dict.fromkeys(causes)) or "unreadable")
 
 
 def _stamp(out: Dataset | list[Dataset], path: Path) -> None:

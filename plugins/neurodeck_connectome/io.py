@@ -22,7 +22,7 @@ from tokenize import TokenError
 import numpy as np
 
 from neurodeck.data import Connectome
-from neurodeck.errors import ReadError
+from neurodeck.errors import NotMine, ReadError
 
 SOURCE_COLUMNS = ("source", "pre", "from", "presynaptic", "src", "neuron1", "node1", "i")
 TARGET_COLUMNS = ("target", "post", "to", "postsynaptic", "dst", "neuron2", "node2", "j")
@@ -95,7 +95,7 @@ def read_edge_list(path: str | Path, *, source: str | None = None, target: str |
     if missing:
         raise ReadError(path, f"no column(s) {', '.join(missing)} in header {header}")
     if cols["source"] is None or cols["target"] is None:
-        raise ReadError(path, "not an edge list: no source/target columns")
+        raise NotMine(path, "not an edge list: no source/target columns")
     rows = _rows(path, _text(path))
     if [c.strip().lower() for c in rows[0]] != [c.strip().lower() for c in header]:
         raise ReadError(path, "the header changed while reading")
@@ -154,7 +154,7 @@ def read_adjacency(path: str | Path, *, directed: bool | None = None) -> Connect
     row_labelled = len(head) > 1 and not _numeric(head[1][:1])
     if not row_labelled and not _CONNECTOME_NAME.search(path.stem):
         # Unlabelled square numbers may as well be traces: only claim them when named so.
-        raise ReadError(path, "not an adjacency matrix (no row labels)")
+        raise NotMine(path, "not an adjacency matrix (no row labels)")
     rows = _rows(path, _text(path))
     labelled = not _numeric(rows[0])
     if labelled:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from neurodeck.data import Atlas, FmriRun, RoiTimeSeries
-from neurodeck.errors import ReadError
+from neurodeck.errors import NotMine, ReadError
 
 NIFTI_EXTENSIONS = (".nii", ".nii.gz")
 # Reading a whole label image to list its labels; a larger one is surely not an atlas.
@@ -210,7 +210,7 @@ def read_roi_table(path: str | Path, *, tr: float | None = None,
         tr_s, source = 1.0, "default 1 s"
     else:
         # Without a TR a CSV is just a table: let the traces reader take it.
-        raise ReadError(path, "not an ROI table (no TR: pass tr= or add a sidecar "
+        raise NotMine(path, "not an ROI table (no TR: pass tr= or add a sidecar "
                               "with RepetitionTime)")
     names, values = _parse_table(path, afni)
     return RoiTimeSeries(values.T, names, tr_s, atlas=atlas or side.get("atlas"),

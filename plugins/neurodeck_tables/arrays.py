@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from neurodeck.data import Events, SpikeTrains, Traces
-from neurodeck.errors import ReadError
+from neurodeck.errors import LayoutChoiceNeeded, ReadError
 
 from .layout import ArrayInfo, Layout, describe_layout
 
@@ -38,14 +38,14 @@ _PREFERRED = re.compile(r"(^|_)(traces|data|activity|dff|df_?f|f_?over_?f\w*|del
 _DFF = re.compile(r"dff|df_?f|f_?over_?f|deltaf", re.IGNORECASE)
 
 
-class LayoutError(ReadError):
+class LayoutError(LayoutChoiceNeeded):
     """The file's layout is ambiguous; ``candidates`` lists the arrays to choose from."""
 
     def __init__(self, path: Path, what: str, candidates: Sequence[ArrayInfo], option: str):
-        self.candidates = [c.to_json() for c in candidates]
         listing = ", ".join(f"{c.key} {tuple(c.shape)}" for c in candidates)
         super().__init__(path, f"{what}: candidates are {listing}; pass {option}=<key> "
-                               "(neurodeck_tables.describe_layout lists every array)")
+                               "(neurodeck_tables.describe_layout lists every array)",
+                         option, [c.to_json() for c in candidates])
 
 
 def read_container(

@@ -215,3 +215,28 @@ def test_drop_a_file_opens_it_and_recent_menu_lists_it(qtbot, window, traces_fil
     qtbot.waitUntil(lambda: len(window.session.entries) == 1, timeout=30000)
     window._fill_recent()
     assert str(path.resolve()) in [a.text() for a in window.recent_menu.actions()]
+
+
+def test_ambiguous_file_asks_which_array_then_opens(qtbot, window, tmp_path):
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(4, 50)), rng.normal(size=(6, 50))
+    path = tmp_path / "two_arrays.npz"
+    np.savez(path, first=a, second=b)
+    job = window.open_file(path)
+    dialog = None
+
+    def asked():
+        nonlocal dialog
+        dialog = window.findChild(QtWidgets.QDialog, "layout-dialog")
+        return dialog is not None and dialog.isVisible()
+
+    qtbot.waitUntil(asked, timeout=30000)
+    assert job.status == "cancelled" and not window.session.entries
+    keys = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    dialog.table.selectRow(keys.index("second"))
+    dialog.sfreq.setText("20")
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.session.entries) == 1, timeout=30000)
+    ds = next(iter(window.session.entries.values())).dataset
+    np.testing.assert_array_equal(ds.data, b)
+    assert ds.sfreq == 20.0

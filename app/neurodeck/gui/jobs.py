@@ -36,6 +36,9 @@ class Job:
     error: str = ""
     traceback: str = ""
     on_done: Callable[[Any], None] | None = None
+    # Called in the GUI thread with the exception; returns True when it handled it.
+    on_error: Callable[[BaseException], bool] | None = None
+    exception: BaseException | None = None
 
     @property
     def elapsed(self) -> float:
@@ -65,9 +68,10 @@ class JobManager(QtCore.QObject):
         self._progress_signal.moved.connect(self._on_progress)
 
     def submit(self, title: str, fn: Callable[[Progress], Any],
-               on_done: Callable[[Any], None] | None = None) -> Job:
+               on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], bool] | None = None) -> Job:
         """Run ``fn(progress)`` on a worker thread; ``on_done(value)`` runs in the GUI thread."""
-        job = Job(next(self._ids), title, on_done=on_done)
+        job = Job(next(self._ids), title, on_done=on_done, on_error=on_error)
         self.jobs[job.id] = job
         relay = self._progress_signal
         job.progress.add_listener(lambda f, m, jid=job.id: relay.moved.emit(jid, f, m))
@@ -85,8 +89,10 @@ class JobManager(QtCore.QObject):
         except Cancelled:
             self._result.emit(job.id, None, "cancelled", "")
         except NeurodeckError as exc:
+            job.exception = exc
             self._result.emit(job.id, None, str(exc), traceback.format_exc())
         except BaseException as exc:  # noqa: BLE001 - any failure is reported, never fatal
+            job.exception = exc
             self._result.emit(job.id, None, f"{type(exc).__name__}: {exc}",
                               traceback.format_exc())
 
@@ -116,6 +122,9 @@ class JobManager(QtCore.QObject):
         job.ended = time.monotonic()
         if error == "cancelled":
             job.status, job.error = "cancelled", "cancelled"
+        elif error and job.on_error is not None and job.exception is not None \
+                and job.on_error(job.exception):
+            job.status, job.error = "cancelled", "needs a choice: " + error
         elif error:
             job.status, job.error, job.traceback = "failed", error, tb
         else:

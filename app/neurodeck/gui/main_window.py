@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .. import api
 from ..data.base import Dataset
 from ..data.result import Result
+from ..errors import LayoutChoiceNeeded
 from ..plugin_api.contributions import Analysis, View
 from ..plugin_api.lazy import resolve
 from ..plugin_api.manager import PluginManager
@@ -23,6 +24,7 @@ from .about import show_about
 from .data_panel import DataPanel
 from .jobs import Job, JobManager
 from .jobs_panel import JobsPanel
+from .layout_dialog import LayoutDialog
 from .log_panel import LogPanel
 from .param_dialog import ParamDialog
 from .plugin_dialog import PluginDialog
@@ -165,9 +167,33 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(f"Opened {path}", 5000)
                 log.info("opened %s", path)
 
+        def ask(exc: BaseException) -> bool:
+            if not isinstance(exc, LayoutChoiceNeeded):
+                return False
+            QtCore.QTimer.singleShot(0, lambda: self._ask_layout(exc, reader, options))
+            return True
+
         return self.jobs.submit(f"Open {Path(path).name}",
                                 lambda progress: open_path(self.pm, path, reader, **options),
-                                done)
+                                done, ask)
+
+    def _ask_layout(self, exc: LayoutChoiceNeeded, reader: str | None,
+                    options: dict[str, Any]) -> LayoutDialog:
+        """The reader needs the user to say which array holds the data: ask, then reopen."""
+        dialog = LayoutDialog(exc, self)
+        dialog.setObjectName("layout-dialog")
+
+        def reopen() -> None:
+            try:
+                chosen = dialog.options()
+            except ValueError as err:
+                self._error("Open", f"Sampling rate: {err}")
+                return
+            self.open_file(exc.path, reader, **{**options, **chosen})
+
+        dialog.accepted.connect(reopen)
+        dialog.open()
+        return dialog
 
     def open_sample(self, sample) -> Job | None:
         try:
