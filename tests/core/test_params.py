@@ -44,3 +44,9 @@ def test_schema_json_is_complete():
     js = {p["name"]: p for p in SCHEMA.to_json()}
     assert js["rank"]["minimum"] == 1 and js["method"]["choices"] == ["pearson", "partial"]
     assert js["tmin"]["optional"] is True
+
+
+def test_a_choice_named_none_is_a_value_not_unset():
+    schema = ParamSchema((Choice("prior", "none", choices=("none", "gaussian")),))
+    assert schema.resolve({}) == {"prior": "none"}
+    assert schema.resolve({"prior": "none"}) == {"prior": "none"}

@@ -117,6 +117,12 @@ class Choice(Param):
     choices: tuple[str, ...] = ()
     type_name: ClassVar[str] = "choice"
 
+    def coerce(self, value: Any) -> Any:
+        # A choice may legitimately be called "none" (e.g. prior="none"): not "unset".
+        if isinstance(value, str) and value in self.choices:
+            return value
+        return super().coerce(value)
+
     def _coerce(self, value: Any) -> str:
         text = str(value)
         if text not in self.choices:
