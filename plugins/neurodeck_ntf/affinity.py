@@ -53,20 +53,21 @@ def derivatives(traces: np.ndarray, sfreq: float, window: int = 5,
         if window > x.shape[-1]:
             raise ValueError(f"smoothing window ({window} frames) is longer than the "
                              f"recording ({x.shape[-1]} frames)")
-        d = savgol_filter(x, window, polyorder=2, deriv=1, delta=1.0 / sfreq, axis=-1,
-                          mode="interp")
-        # savgol's edge fit ('interp') can hide NaN at the ends: spread NaN explicitly.
         nan = np.isnan(x)
+        # Filter zero-filled data, then blank every output whose window saw a NaN.
+        d = savgol_filter(np.where(nan, 0.0, x), window, polyorder=2, deriv=1,
+                          delta=1.0 / sfreq, axis=-1, mode="interp")
         if nan.any():
-            kernel = np.ones(window)
-            spread = np.apply_along_axis(
-                lambda v: np.convolve(v, kernel, mode="same"), -1, nan.astype(float)) > 0
-            d[spread] = np.nan
+            from scipy.ndimage import maximum_filter1d
+
+            d[maximum_filter1d(nan.astype(np.uint8), window, axis=-1) > 0] = np.nan
     else:
         d = np.gradient(x, 1.0 / sfreq, axis=-1)
     if normalize:
-        with np.errstate(invalid="ignore"):
-            rms = np.sqrt(np.nanmean(d * d, axis=-1, keepdims=True))
+        valid = np.isfinite(d)
+        count = valid.sum(-1, keepdims=True)
+        sq = np.where(valid, d * d, 0.0).sum(-1, keepdims=True)
+        rms = np.sqrt(sq / np.maximum(count, 1))
         rms[~np.isfinite(rms) | (rms == 0)] = 1.0  # flat or absent neurons stay as they are
         d = d / rms
     return d.astype(np.float32)

@@ -178,43 +178,85 @@ def spectral_start(w: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarra
     return labels
 
 
+def _merge_scores(st: _State) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihood after merging each block pair (r < s); returns (pairs, scores)."""
+    k = st.k
+    r_idx, s_idx = np.triu_indices(k, 1)
+    mats = []
+    for bm in st.blk:
+        # Merge r into s: add row r to row s, then column r to column s; drop r.
+        stack = np.repeat(bm[None], len(r_idx), axis=0)
+        n = np.arange(len(r_idx))
+        stack[n, s_idx, :] += stack[n, r_idx, :]
+        stack[n, :, s_idx] += stack[n, :, r_idx]
+        stack[n, r_idx, :] = 0.0
+        stack[n, :, r_idx] = 0.0
+        mats.append(stack)
+    kap = np.repeat(st.kap[None], len(r_idx), axis=0)
+    size = np.repeat(st.size[None], len(r_idx), axis=0)
+    for arr in (kap, size):
+        n = np.arange(len(r_idx))
+        arr[n, s_idx] += arr[n, r_idx]
+        arr[n, r_idx] = 0.0
+    return np.stack([r_idx, s_idx]), st.loglik_many(mats, kap, size)
+
+
+def _refine(st: _State, rng, max_sweeps: int, check) -> None:
+    for _ in range(max_sweeps):
+        if check is not None:
+            check()
+        if st.sweep(rng) == 0:
+            break
+
+
+def _agglomerate(g: _Graph, start: np.ndarray, rng, max_sweeps: int, check
+                 ) -> dict[int, tuple[float, np.ndarray]]:
+    """From a fine partition, merge the best block pair and refine, down to one block;
+    the ICL and partition at every K visited."""
+    labels = _compact(start)
+    out: dict[int, tuple[float, np.ndarray]] = {}
+    while True:
+        k = int(labels.max()) + 1
+        st = _State(g, labels, k)
+        _refine(st, rng, max_sweeps, check)
+        labels = _compact(st.b)
+        k = int(labels.max()) + 1
+        st = _State(g, labels, k)
+        score = icl(g, st.loglik(), k)
+        if k not in out or score > out[k][0]:
+            out[k] = (score, labels.copy())
+        if k == 1:
+            return out
+        pairs, ll = _merge_scores(st)
+        r, s = pairs[:, int(np.argmax(ll))]
+        labels = _compact(np.where(labels == r, s, labels))
+
+
 def fit(w: np.ndarray, *, weights: str = "exponential", max_blocks: int | None = None,
-        n_init: int = 2, max_sweeps: int = 30, patience: int = 2, seed: int = 0,
+        n_init: int = 3, max_sweeps: int = 20, seed: int = 0,
         check: Callable[[], None] | None = None) -> tuple[np.ndarray, dict]:
     """Fit the weighted DC-SBM to weight matrix ``w``; returns (labels, info).
 
-    K runs from 1 up to ``max_blocks`` (default ``min(20, sqrt(N) + 3)``) and stops
-    early once the ICL has not improved for ``patience`` consecutive K.
+    Search: from ``n_init`` fine partitions (spectral with ``2 * max_blocks`` blocks;
+    default ``max_blocks = min(20, sqrt(N) + 3)``), blocks are merged pairwise, each
+    time the merge that keeps the likelihood highest, with node-move sweeps after
+    every merge (agglomerative search, as graph-tool's heuristic). The partition with
+    the best ICL over all K and starts is returned.
     """
     g = _Graph(w, weights)
     rng = np.random.default_rng(seed)
     if g.m == 0:
         return np.zeros(g.n, int), {"k": 1, "icl": 0.0, "by_k": {}}
     kmax = max_blocks or int(min(20, np.sqrt(g.n) + 3))
-    kmax = max(1, min(kmax, g.n))
-    best_labels, best_icl = np.zeros(g.n, int), -np.inf
-    by_k: dict[int, float] = {}
-    since = 0
+    k0 = max(1, min(2 * kmax, g.n))
     wpos = np.asarray(w, float)
-    for k in range(1, kmax + 1):
-        k_best = -np.inf
-        for _ in range(n_init if k > 1 else 1):
-            if check is not None:
-                check()
-            start = _compact(spectral_start(wpos, k, rng))
-            st = _State(g, start, int(start.max()) + 1)
-            for _ in range(max_sweeps):
-                if check is not None:
-                    check()
-                if st.sweep(rng) == 0:
-                    break
-            labels = _compact(st.b)
-            score = icl(g, st.loglik(), int(labels.max()) + 1)
-            k_best = max(k_best, score)
-            if score > best_icl:
-                best_icl, best_labels = score, labels
-        by_k[k] = k_best
-        since = 0 if k_best >= best_icl else since + 1
-        if since >= patience:
-            break
-    return best_labels, {"k": int(best_labels.max()) + 1, "icl": float(best_icl), "by_k": by_k}
+    best: dict[int, tuple[float, np.ndarray]] = {}
+    for _ in range(n_init):
+        start = spectral_start(wpos, k0, rng)
+        for k, (score, labels) in _agglomerate(g, start, rng, max_sweeps, check).items():
+            if k <= kmax and (k not in best or score > best[k][0]):
+                best[k] = (score, labels)
+    k_best = max(best, key=lambda k: best[k][0])
+    score, labels = best[k_best]
+    return labels, {"k": k_best, "icl": float(score),
+                    "by_k": {k: float(v[0]) for k, v in sorted(best.items())}}

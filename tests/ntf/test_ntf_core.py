@@ -1,0 +1,115 @@
+"""NTF building blocks against hand-derived cases and independent implementations."""
+
+import numpy as np
+import pytest
+
+from neurodeck_ntf import affinity as aff
+from neurodeck_ntf import cp, rank
+
+
+def test_affinity_hand_derived():
+    # Neuron 0 rises at slope 2 then falls at slope -2; neuron 1 always rises at slope 1.
+    t = np.arange(40, dtype=float)
+    x0 = np.where(t < 20, 2 * t, 80 - 2 * t)
+    x1 = t.copy()
+    d = aff.derivatives(np.stack([x0, x1])[None], sfreq=1.0, window=3, normalize=False)
+    # Central differences are exact for lines, except at the turning point t=20.
+    assert np.allclose(d[0, 0, 1:19], 2.0) and np.allclose(d[0, 0, 21:39], -2.0)
+    conc = aff.pair_values(d[0, 0], d[0, 1], "concurrent", "sqrt")
+    assert np.allclose(conc[1:19], np.sqrt(2.0))  # same direction: geometric mean
+    assert np.allclose(conc[21:39], 0.0)  # opposite directions: no affinity
+    absl = aff.pair_values(d[0, 0], d[0, 1], "absolute", "product")
+    assert np.allclose(absl[21:39], 2.0)
+
+
+def test_derivative_normalised_and_missing_masked():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 100)).cumsum(-1)
+    x[1, 2] = np.nan  # neuron 2 absent in animal 1
+    x[0, :, 90:] = np.nan  # animal 0 shorter (padding)
+    d = aff.derivatives(x, sfreq=2.0, window=5)
+    ok = np.isfinite(d)
+    assert not ok[1, 2].any() and not ok[0, :, 88:].any()  # window spreads the padding
+    rms = np.sqrt(np.nanmean(d[0] ** 2, axis=-1))
+    assert np.allclose(rms, 1.0, atol=1e-5)  # unit RMS over the valid frames
+    rms1 = np.sqrt(np.nanmean(d[1, [0, 1, 3]] ** 2, axis=-1))
+    assert np.allclose(rms1, 1.0, atol=1e-5)
+    tensor = aff.AffinityTensor(d)
+    vals, miss = tensor.dense()
+    pairs = list(zip(*aff.pair_index(4), strict=True))
+    for p, (i, j) in enumerate(pairs):
+        assert miss[p, 1].all() == (2 in (i, j))  # every frame missing for that pair
+        assert miss[p, 0, 88:].all()
+    assert np.all(vals[miss] == 0)  # stored as 0 but flagged, never silently used
+
+
+def test_streamed_blocks_equal_cached():
+    rng = np.random.default_rng(1)
+    d = aff.derivatives(rng.standard_normal((3, 12, 80)).cumsum(-1), 1.0)
+    small = aff.AffinityTensor(d, max_bytes=0, chunk_bytes=3 * 80 * 4 * 7)  # 7 pairs a block
+    big = aff.AffinityTensor(d)
+    assert not small.cached and big.cached and small.n_blocks == 10
+    assert np.array_equal(small.dense()[0], big.dense()[0])
+    i, j = aff.pair_index(12)
+    p = 17
+    expect = np.sqrt(np.maximum(d[:, i[p]] * d[:, j[p]], 0))
+    assert np.allclose(big.dense()[0][p], expect)
+
+
+def _planted_cp(shape=(400, 6, 120), r=3, noise=0.02, seed=0):
+    rng = np.random.default_rng(seed)
+    facs = [rng.random((n, r)) for n in shape]
+    x = np.einsum("ir,jr,kr->ijk", *facs)
+    return x + noise * x.std() * np.abs(rng.standard_normal(shape)), facs
+
+
+def test_cp_agrees_with_tensortools_ncp_hals():
+    tensortools = pytest.importorskip("tensortools")
+    x, truth = _planted_cp()
+    ours = cp.fit_restarts(cp.DenseTensor(x), 3, n_restarts=3, tol=1e-7, max_iter=1000)[0]
+    ref = min((tensortools.ncp_hals(x, 3, random_state=s, tol=1e-7, max_iter=1000,
+                                    verbose=False) for s in range(3)), key=lambda r: r.obj)
+    ref_err = np.linalg.norm(x - ref.factors.full()) / np.linalg.norm(x)
+    # Same model, same objective: relative errors agree to 1e-3 (stated tolerance).
+    assert abs(ours.rel_error - ref_err) < 1e-3
+    assert rank.factor_match_score(ours.factors, list(ref.factors.factors)) > 0.99
+    assert rank.factor_match_score(ours.factors, truth) > 0.99
+
+
+def test_cp_masked_entries_are_ignored():
+    x, truth = _planted_cp(noise=0.0, seed=2)
+    rng = np.random.default_rng(3)
+    miss = rng.random(x.shape) < 0.2
+    miss[:50, 2, :] = True  # whole fibres, as for a neuron absent in an animal
+    corrupted = np.where(miss, 1e3, x)  # garbage that must not leak into the fit
+    fit = cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, n_restarts=3, tol=1e-8,
+                          max_iter=2000)[0]
+    assert fit.rel_error < 1e-3
+    assert rank.factor_match_score(fit.factors, truth) > 0.99
+    mu = cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, n_restarts=1,
+                         solver="tensorly_mu", tol=1e-9, max_iter=300)[0]
+    assert mu.rel_error < 0.05  # tensorly's masked MU reaches the same model, more slowly
+    with pytest.raises(ValueError, match="no mask"):
+        cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, solver="tensorly_hals")
+
+
+def test_rank_elbow_and_similarity():
+    x, _ = _planted_cp(shape=(200, 5, 60), r=3, noise=0.05, seed=4)
+    fits = {r: cp.fit_restarts(cp.DenseTensor(x), r, n_restarts=3, tol=1e-6)
+            for r in range(1, 7)}
+    ranks, errors, sims = rank.rank_table(fits)
+    assert errors.shape == sims.shape == (6, 3)
+    # Best error falls with rank (past the true rank only by noise-fitting, so a
+    # local optimum may sit a hair above the previous rank's).
+    assert np.all(np.diff(errors[:3, 0]) < -0.05) and np.all(np.diff(errors[:, 0]) < 1e-3)
+    assert np.allclose(sims[:, 0], 1.0)  # the best fit against itself
+    assert rank.suggest_rank(ranks, errors, sims) == 3
+    assert sims[2].min() > 0.99  # the true rank is reproducible across restarts
+
+
+def test_factor_match_score_permutation_and_sign():
+    rng = np.random.default_rng(5)
+    a = [rng.random((20, 3)), rng.random((7, 3))]
+    b = [a[0][:, [2, 0, 1]] * 5.0, a[1][:, [2, 0, 1]]]
+    assert rank.factor_match_score(a, b) == pytest.approx(1.0)
+    assert rank.factor_match_score(a, [rng.random((20, 3)), rng.random((7, 3))]) < 0.95
