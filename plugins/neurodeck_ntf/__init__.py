@@ -1,8 +1,7 @@
 """Dynamic functional connectomes by non-negative tensor factorisation (NTF) of
 differential affinities between neurons (Dyballa et al., ICLR 2024)."""
 
-from neurodeck.plugin_api import (
-    Analysis, Bool, Choice, Float, Int, IntList, View, hookimpl)
+from neurodeck.plugin_api import Analysis, Bool, Choice, Float, Int, IntList, View, hookimpl
 
 NTF = Analysis(
     id="ntf",

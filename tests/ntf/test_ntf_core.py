@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from neurodeck_ntf import affinity as aff
 from neurodeck_ntf import cp, rank
 
