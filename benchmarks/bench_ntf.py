@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from neurodeck_ntf import affinity as aff
 from neurodeck_ntf import communities, cp
 from neurodeck_ntf.synthetic import planted_traces
