@@ -14,6 +14,7 @@ H traces/heatmap, A annotate mode, Delete removes the selected annotation.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -120,10 +121,9 @@ class BrowserView(ViewWidget):
             me = ref()
             if me is None:
                 return
-            try:
+            # RuntimeError: the widget was deleted while the worker ran
+            with contextlib.suppress(RuntimeError):
                 me._arrived.emit(key, page, error)
-            except RuntimeError:  # the widget was deleted while the worker ran
-                pass
 
         self.fetcher = LatestFetcher(deliver, cache_size=24)
         self._arrived.connect(self._on_arrived, QtCore.Qt.QueuedConnection)
@@ -408,7 +408,7 @@ class BrowserView(ViewWidget):
             return
         self._show(page)
 
-    # -- drawing -------------------------------------------------------------------------------------
+    # -- drawing -----------------------------------------------------------------------------------
     def _sync_controls(self) -> None:
         for box, value in ((self.span_box, self.span), (self.rows_box, self.n_visible)):
             box.blockSignals(True)
@@ -517,7 +517,7 @@ class BrowserView(ViewWidget):
             width = img.shape[1] * (page.x[1] - page.x[0]) if img.shape[1] > 1 else width
         self.image.setRect(QtCore.QRectF(page.t0, -0.5, width, img.shape[0]))
 
-    # -- overview ------------------------------------------------------------------------------------
+    # -- overview ----------------------------------------------------------------------------------
     def _overview_dragged(self) -> None:
         a, _ = self.window_region.getRegion()
         self.set_window(a)
@@ -528,13 +528,13 @@ class BrowserView(ViewWidget):
         t = self.overview.vb.mapSceneToView(ev.scenePos()).x()
         self.set_window(t - self.span / 2)
 
-    # -- rows dialog -----------------------------------------------------------------------------------
+    # -- rows dialog -------------------------------------------------------------------------------
     def _choose_rows(self) -> None:
         dlg = RowDialog(self.labels, self.types, self.selection, self)
         if dlg.exec() == QtWidgets.QDialog.Accepted:
             self.set_selection(dlg.chosen())
 
-    # -- keys ------------------------------------------------------------------------------------------
+    # -- keys --------------------------------------------------------------------------------------
     def keyPressEvent(self, ev) -> None:  # noqa: N802 - Qt API
         key, mods = ev.key(), ev.modifiers()
         shift = bool(mods & QtCore.Qt.ShiftModifier)
@@ -584,7 +584,7 @@ class BrowserView(ViewWidget):
         self.fetcher.close(0.5)
         super().closeEvent(ev)
 
-    # -- workspace layout --------------------------------------------------------------------------------
+    # -- workspace layout --------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         """The layout as JSON-able data (see :meth:`restore_state`)."""
         return {
@@ -608,12 +608,12 @@ class BrowserView(ViewWidget):
             self.heat_levels = (float(lo), float(hi))
         self.remove_dc = bool(state.get("remove_dc", True))
         mode = state.get("mode", self.mode)
-        if mode in ("traces", "raster", "heatmap"):
-            if (mode == "raster") == (self.source.kind == "spikes") or mode == "heatmap":
-                self.mode = mode
-                self.mode_box.blockSignals(True)
-                self.mode_box.setCurrentText(mode)
-                self.mode_box.blockSignals(False)
+        allowed = ("raster", "heatmap") if self.source.kind == "spikes" else ("traces", "heatmap")
+        if mode in allowed:
+            self.mode = mode
+            self.mode_box.blockSignals(True)
+            self.mode_box.setCurrentText(mode)
+            self.mode_box.blockSignals(False)
         self.n_visible = int(min(max(int(state.get("n_visible", self.n_visible)), 1),
                                  MAX_VISIBLE, len(self.selection)))
         self.row_offset = int(min(max(int(state.get("row_offset", 0)), 0),
@@ -621,7 +621,7 @@ class BrowserView(ViewWidget):
         self._layout_rows()
         self.set_window(float(state.get("t0", self.t0)), float(state.get("span", self.span)))
 
-    # -- ViewWidget -------------------------------------------------------------------------------------------
+    # -- ViewWidget --------------------------------------------------------------------------------
     def export_item(self):
         return self.glw.scene()
 

@@ -1,0 +1,255 @@
+"""The time-series browser on synthetic MNE recordings, traces and spike trains."""
+
+import json
+
+import mne
+import numpy as np
+import pytest
+from neurodeck_browser import VIEWS
+from neurodeck_browser.browser import BrowserView
+from PySide6 import QtCore
+
+from neurodeck.data import Events, Recording, RoiTimeSeries, SpikeTrains, Traces
+
+pytestmark = pytest.mark.gui
+SFREQ = 500.0
+
+
+def _recording(n_ch=16, seconds=60.0, seed=0):
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SFREQ)
+    data = rng.standard_normal((n_ch, n)).cumsum(axis=1) * 1e-6
+    types = ["eeg"] * (n_ch - 2) + ["eog", "stim"]
+    info = mne.create_info([f"C{i}" for i in range(n_ch)], SFREQ, types)
+    raw = mne.io.RawArray(data, info, verbose=False)
+    if seconds > 30:
+        raw.set_annotations(mne.Annotations([2.0, 30.0], [1.0, 0.0], ["blink", "stim"]))
+    return Recording(raw, name="synthetic"), data
+
+
+def _open(qtbot, ds, width=1000):
+    view = BrowserView(ds)
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitUntil(lambda: view.page is not None, timeout=5000)
+    return view
+
+
+def _wait_page(qtbot, view, t0):
+    qtbot.waitUntil(lambda: view.page is not None and abs(view.page.t0 - t0) < 1e-9,
+                    timeout=5000)
+
+
+def test_first_page_window_and_decimated_values(qtbot):
+    rec, data = _recording()
+    view = _open(qtbot, rec)
+    page = view.page
+    assert (view.t0, view.span) == (0.0, 10.0)
+    np.testing.assert_allclose(view.plot.vb.viewRange()[0], [0.0, 10.0])
+    assert page.picks == tuple(range(16))
+    assert page.n_samples == 5000
+    # the page is min/max per pixel bin: compare with numpy on the same samples
+    n_px = view.n_px()
+    assert page.y.shape[1] <= 2 * n_px + 2
+    idx = np.round(page.x[0::2] * SFREQ).astype(int)
+    stops = np.append(idx[1:], 5000)
+    for b in (0, 1, len(idx) // 2, len(idx) - 1):
+        a, z = idx[b], stops[b]
+        np.testing.assert_allclose(page.y[:, 2 * b], data[:16, a:z].min(axis=1), rtol=1e-6)
+        np.testing.assert_allclose(page.y[:, 2 * b + 1], data[:16, a:z].max(axis=1), rtol=1e-6)
+    # what is drawn is that page, placed in lanes: lane - (value - mid) / scale
+    x, y, connect = view.trace_arrays(page)[("eeg", False)]
+    lane0 = page.y[0].astype(float)
+    mid = 0.5 * (lane0.max() + lane0.min())
+    np.testing.assert_allclose(y[: page.x.size], -(lane0 - mid) / view.scales["eeg"])
+    assert not connect[page.x.size - 1]  # rows are not joined to each other
+    curve = view.curves[("eeg", False)]
+    np.testing.assert_allclose(curve.getData()[1], y)
+
+
+def test_paging_keys_and_rows(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.setFocus()
+    qtbot.keyClick(view, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
+    _wait_page(qtbot, view, 10.0)
+    qtbot.keyClick(view, QtCore.Qt.Key_Right)  # a quarter page
+    _wait_page(qtbot, view, 12.5)
+    qtbot.keyClick(view, QtCore.Qt.Key_End)
+    _wait_page(qtbot, view, 50.0)
+    assert view.page.t1 == pytest.approx(60.0)
+    qtbot.keyClick(view, QtCore.Qt.Key_Home)
+    _wait_page(qtbot, view, 0.0)
+    view.set_n_visible(5)
+    qtbot.keyClick(view, QtCore.Qt.Key_Down)
+    qtbot.waitUntil(lambda: view.page.picks == (5, 6, 7, 8, 9), timeout=5000)
+    view.set_selection([3, 1])
+    qtbot.waitUntil(lambda: view.page.picks == (3, 1), timeout=5000)
+    qtbot.keyClick(view, QtCore.Qt.Key_BracketLeft)  # zoom in around the centre
+    qtbot.waitUntil(lambda: view.page.t1 - view.page.t0 == pytest.approx(5.0), timeout=5000)
+
+
+def test_scaling_is_per_row_type(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    assert set(view.scales) == {"eeg", "eog", "stim"}
+    before = dict(view.scales)
+    view.set_scale("eog", 1e-3)
+    assert view.scales["eeg"] == before["eeg"] and view.scales["eog"] == 1e-3
+    view.setFocus()
+    qtbot.keyClick(view, QtCore.Qt.Key_Minus)
+    assert view.scales["eeg"] == pytest.approx(before["eeg"] * 1.25)
+    with pytest.raises(ValueError):
+        view.set_scale("eeg", 0.0)
+
+
+def test_bad_marking_writes_to_the_recording(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.toggle_bad(2)
+    assert rec.bads == ["C2"] and rec.raw.info["bads"] == ["C2"]
+    assert ("eeg", True) in view.trace_arrays(view.page)  # drawn in the bad colour
+    # a click on lane 4 toggles that channel (the ViewBox maps the click to a row)
+    vb = view.plot.vb
+    scene = vb.mapViewToScene(QtCore.QPointF(5.0, 4.0))
+    pos = view.glw.mapFromScene(scene)
+    qtbot.mouseClick(view.glw.viewport(), QtCore.Qt.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: rec.bads == ["C2", "C4"], timeout=3000)
+    view.toggle_bad(2)
+    assert rec.bads == ["C4"]
+
+
+def test_annotation_round_trip(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.set_annotating(True)
+    i = view.add_annotation(4.0, 1.5, "BAD_move")
+    assert rec.raw.annotations.description.tolist() == ["blink", "BAD_move", "stim"]
+    np.testing.assert_allclose(rec.events.onset, [2.0, 4.0, 30.0])
+    view.move_annotation(i, 35.0, 2.0)  # moves past "stim": order by onset is kept
+    assert rec.events.label == ["blink", "stim", "BAD_move"]
+    np.testing.assert_allclose(rec.events.duration, [1.0, 0.0, 2.0])
+    view.rename_annotation(2, "BAD_muscle")
+    view.delete_annotation(0)
+    assert rec.events.label == ["stim", "BAD_muscle"]
+    np.testing.assert_allclose(rec.raw.annotations.onset, [30.0, 35.0])
+    # a drag in annotate mode adds one through the mouse
+    vb = view.plot.vb
+    a = view.glw.mapFromScene(vb.mapViewToScene(QtCore.QPointF(6.0, 3.0)))
+    b = view.glw.mapFromScene(vb.mapViewToScene(QtCore.QPointF(8.0, 3.0)))
+    vp = view.glw.viewport()
+    qtbot.mousePress(vp, QtCore.Qt.LeftButton, pos=a)
+    for k in range(1, 11):
+        qtbot.mouseMove(vp, a + (b - a) * (k / 10))
+    qtbot.mouseRelease(vp, QtCore.Qt.LeftButton, pos=b)
+    qtbot.waitUntil(lambda: len(rec.events) == 3, timeout=3000)
+    k = rec.events.label.index("BAD_")
+    assert rec.events.onset[k] == pytest.approx(6.0, abs=0.05)
+    assert rec.events.duration[k] == pytest.approx(2.0, abs=0.05)
+
+
+def test_read_only_events_are_not_edited(qtbot):
+    tr = Traces(np.random.default_rng(0).standard_normal((5, 400)), sfreq=10.0,
+                events=Events([1.0], [0.0], ["odour"]))
+    view = _open(qtbot, tr)
+    view.set_annotating(True)
+    assert not view.annotating
+    with pytest.raises(PermissionError):
+        view.add_annotation(1.0, 1.0)
+    assert view.events.label == ["odour"]
+
+
+def test_spike_raster_and_heatmap(qtbot):
+    rng = np.random.default_rng(2)
+    trains = [np.sort(rng.uniform(0, 50, 200 + 50 * k)) for k in range(8)]
+    sp = SpikeTrains(trains, [f"u{k}" for k in range(8)], duration=50.0)
+    view = _open(qtbot, sp)
+    assert view.mode == "raster"
+    page = view.page
+    for k, ticks in enumerate(page.ticks):
+        inside = trains[k][(trains[k] >= 0) & (trains[k] < 10)]
+        np.testing.assert_array_equal(ticks, inside)  # fewer spikes than pixels: exact
+    x, y = view.raster.getData()
+    assert x.size == 2 * sum(t.size for t in page.ticks)
+    view.set_mode("heatmap")
+    qtbot.waitUntil(lambda: view.page.mode == "heatmap", timeout=5000)
+    rates = view.page.image
+    width = 10.0 / rates.shape[1]
+    counts = rates * width
+    np.testing.assert_allclose(counts.sum(axis=1),
+                               [np.count_nonzero(t < 10) for t in trains], atol=1e-6)
+    labels, cols, values = view.values_table()
+    assert values[:, 0].tolist() == [np.count_nonzero(t < 10) for t in trains]
+
+
+def test_population_opens_as_heatmap(qtbot):
+    data = np.random.default_rng(4).standard_normal((120, 3000))
+    tr = Traces(data, sfreq=20.0)
+    view = _open(qtbot, tr)
+    assert view.mode == "heatmap"
+    view.set_n_visible(120)
+    qtbot.waitUntil(lambda: len(view.page.picks) == 120, timeout=5000)
+    img = view.page.image
+    start = 0
+    step = int(np.ceil(int(view.span * 20) / view.n_px()))
+    np.testing.assert_allclose(img[:, 0], data[:, start:start + step].mean(axis=1), rtol=1e-5)
+
+
+def test_state_round_trip(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.set_selection([0, 2, 4, 6, 8])
+    view.set_window(20.0, 5.0)
+    view.set_scale("eeg", 3e-5)
+    state = json.loads(json.dumps(view.state()))
+    other = _open(qtbot, _recording()[0])
+    other.restore_state(state)
+    qtbot.waitUntil(lambda: other.page.t0 == 20.0 and other.page.picks == (0, 2, 4, 6, 8),
+                    timeout=5000)
+    assert other.span == 5.0 and other.scales["eeg"] == 3e-5
+
+
+def test_roi_series_and_view_registration(qtbot, neurodeck_plugins):
+    roi = RoiTimeSeries(np.random.default_rng(5).standard_normal((10, 200)), tr=2.0)
+    view = _open(qtbot, roi)
+    assert view.span == pytest.approx(min(400.0, 600.0))  # >= 300 samples when TR is long
+    ids = {v.id for v in neurodeck_plugins.contributions("views")}
+    assert {v.id for v in VIEWS} <= ids
+    from neurodeck.gui.views import views_for
+
+    rec, _ = _recording()
+    assert views_for(neurodeck_plugins, rec)[0].id == "browser"
+    assert views_for(neurodeck_plugins, roi)[0].id == "browser"
+
+
+def test_export_and_copy(qtbot, tmp_path):
+    rec, data = _recording(n_ch=4, seconds=4.0)
+    view = _open(qtbot, rec)
+    rows, cols, values = view.values_table()
+    np.testing.assert_allclose(values, data[:, :2000])
+    assert view.export(tmp_path / "b.png").stat().st_size > 1000
+    assert view.export(tmp_path / "b.svg").stat().st_size > 1000
+
+
+def test_long_paging_session_256_channels(qtbot):
+    """Regression guard for PySide6 6.12's reference-count crash during long scrolls."""
+    rng = np.random.default_rng(6)
+    info = mne.create_info(256, 200.0, "eeg")
+    raw = mne.io.RawArray(rng.standard_normal((256, 200 * 200)).astype(np.float64) * 1e-5,
+                          info, verbose=False)
+    view = _open(qtbot, Recording(raw), width=800)
+    view.set_n_visible(64)
+    view.set_window(0.0, 1.0)
+    view.setFocus()
+    shown = 0
+    for k in range(160):
+        key = QtCore.Qt.Key_Right if (k // 40) % 2 == 0 else QtCore.Qt.Key_Left
+        qtbot.keyClick(view, key, QtCore.Qt.ShiftModifier)
+        if k % 20 == 19:
+            qtbot.keyClick(view, QtCore.Qt.Key_Down)
+        qtbot.waitUntil(lambda: view.page.t0 == view.t0
+                        and view.page.picks == tuple(view.visible_rows), timeout=5000)
+        shown += 1
+    qtbot.waitUntil(lambda: view.fetcher.idle, timeout=5000)
+    assert shown == 160 and view.page is not None and len(view.page.picks) == 64
