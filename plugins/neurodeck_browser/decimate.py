@@ -29,16 +29,11 @@ def minmax_decimate(data: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarr
     if n <= 2 * n_bins:
         return np.arange(n, dtype=np.float64), data
     step = int(np.ceil(n / n_bins))
-    n_full = n // step
-    head = data[:, : n_full * step].reshape(data.shape[0], n_full, step)
-    mins, maxs = [head.min(axis=2)], [head.max(axis=2)]
-    starts = [np.arange(n_full) * step]
-    if n_full * step < n:  # the last, shorter bin
-        tail = data[:, n_full * step:]
-        mins.append(tail.min(axis=1, keepdims=True))
-        maxs.append(tail.max(axis=1, keepdims=True))
-        starts.append(np.array([n_full * step]))
-    lo, hi, start = np.hstack(mins), np.hstack(maxs), np.concatenate(starts)
+    start = np.arange(0, n, step)
+    # reduceat over contiguous bins (the last may be shorter): about twice as fast
+    # as min/max over a reshaped (rows, bins, step) view for short steps.
+    lo = np.minimum.reduceat(data, start, axis=1)
+    hi = np.maximum.reduceat(data, start, axis=1)
     values = np.empty((data.shape[0], 2 * start.size), dtype=data.dtype)
     values[:, 0::2] = lo
     values[:, 1::2] = hi
