@@ -6,6 +6,8 @@
 ``neurodeck plugins [--json]``     installed plugins, versions, status
 ``neurodeck analyses [--json]``    analyses with their parameter schemas
 ``neurodeck run ANALYSIS --input FILE ... --param K=V ... --output RESULT.h5``
+``neurodeck install-plugin WHEEL|NAME`` / ``remove-plugin NAME``   per-user plugins
+``neurodeck new-plugin NAME``      a plugin project from the template
 Plugins add sub-commands through the ``neurodeck_commands`` hook.
 """
 
@@ -18,12 +20,14 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from . import api
+from . import api, templates
 from ._version import __version__
 from .errors import NeurodeckError
+from .plugin_api import installer
 from .plugin_api.lazy import resolve
 
-BUILTIN_COMMANDS = ("info", "plugins", "analyses", "run")
+BUILTIN_COMMANDS = ("info", "plugins", "analyses", "run",
+                    "install-plugin", "remove-plugin", "new-plugin")
 
 
 def _parser(pm) -> tuple[argparse.ArgumentParser, dict[str, Any]]:
@@ -51,6 +55,8 @@ def _parser(pm) -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
     p.add_argument("--output", "-o", required=True, metavar="RESULT.h5")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    installer.configure_cli(sub)
+    templates.configure_cli(sub)
 
     extra: dict[str, Any] = {}
     for cmd in pm.contributions("commands"):
@@ -84,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in extra:
             return int(resolve(extra[args.command].main)(args) or 0)
         return {"info": cmd_info, "plugins": cmd_plugins, "analyses": cmd_analyses,
-                "run": cmd_run}[args.command](args)
+                "run": cmd_run, "install-plugin": installer.cmd_install,
+                "remove-plugin": installer.cmd_remove,
+                "new-plugin": templates.cmd_new_plugin}[args.command](args)
     except NeurodeckError as exc:
         print(f"neurodeck: error: {exc}", file=sys.stderr)
         return 2

@@ -1,10 +1,28 @@
-"""The plugin manager dialog: installed plugins, versions, status, errors, enable/disable."""
+"""The plugin manager dialog: installed plugins, versions, status, errors, enable/disable,
+install (wheel file or package name) into the per-user plugin folder, remove."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from ..plugin_api import installer
 from ..plugin_api.manager import PluginManager
+
+
+class _Worker(QtCore.QThread):
+    """Runs pip off the GUI thread; ``done(result, error)`` arrives on the GUI thread."""
+
+    done = QtCore.Signal(object, object)
+
+    def __init__(self, fn, parent: QtCore.QObject):
+        super().__init__(parent)
+        self.fn = fn
+
+    def run(self) -> None:
+        try:
+            self.done.emit(self.fn(), None)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.done.emit(None, exc)
 
 
 class PluginDialog(QtWidgets.QDialog):
@@ -32,9 +50,21 @@ class PluginDialog(QtWidgets.QDialog):
         split.setSizes([320, 120])
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
+        role = QtWidgets.QDialogButtonBox.ActionRole
+        self.wheel_button = buttons.addButton("Install from wheel…", role)
+        self.name_button = buttons.addButton("Install by name…", role)
+        self.remove_button = buttons.addButton("Remove", role)
+        self.remove_button.setEnabled(False)
+        self.wheel_button.clicked.connect(self._ask_wheel)
+        self.name_button.clicked.connect(self._ask_name)
+        self.remove_button.clicked.connect(self._ask_remove)
+        self.status = QtWidgets.QLabel()
+        self.status.setObjectName("install-status")
+        self.worker: _Worker | None = None
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(note)
+        layout.addWidget(self.status)
         layout.addWidget(buttons)
         self._fill()
         self.table.itemSelectionChanged.connect(self._show_details)
@@ -45,6 +75,7 @@ class PluginDialog(QtWidgets.QDialog):
             for c in self.pm.contributions(kind):
                 counts.setdefault(c.plugin, []).append(kind)
         infos = sorted(self.pm.info.values(), key=lambda i: (not i.builtin, i.name))
+        self.user_dists = {p.name.lower() for p in installer.installed()}
         self.table.setRowCount(len(infos))
         for row, info in enumerate(infos):
             box = QtWidgets.QCheckBox()
@@ -60,6 +91,8 @@ class PluginDialog(QtWidgets.QDialog):
             summary = ", ".join(f"{kinds.count(k)} {k.replace('_', ' ')}"
                                 for k in dict.fromkeys(kinds))
             origin = "built-in" if info.builtin else (info.distribution or "registered")
+            if info.distribution.lower() in self.user_dists:
+                origin += " (user)"
             for col, text in enumerate((info.name, info.version, info.status, origin, summary), 1):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setData(QtCore.Qt.UserRole, info.name)
@@ -71,4 +104,59 @@ class PluginDialog(QtWidgets.QDialog):
         if not items:
             return
         info = self.pm.info[items[0].data(QtCore.Qt.UserRole)]
+        self.remove_button.setEnabled(info.distribution.lower() in self.user_dists)
         self.details.setPlainText("\n\n".join(info.errors) or f"{info.name}: no errors.")
+
+    # -- install / remove (take effect at the next start) ------------------------------
+    def _ask_wheel(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Install plugin from wheel", "", "Python wheels (*.whl)")
+        if path:
+            self.install(path)
+
+    def _ask_name(self) -> None:
+        text, ok = QtWidgets.QInputDialog.getText(
+            self, "Install plugin", "Package name (from PyPI), e.g. neurodeck-foo:")
+        if ok and text.strip():
+            self.install(text.strip())
+
+    def _ask_remove(self) -> None:
+        items = self.table.selectedItems()
+        if not items:
+            return
+        info = self.pm.info[items[0].data(QtCore.Qt.UserRole)]
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Question, "Remove plugin",
+            f"Remove {info.distribution}? It stays loaded until neurodeck restarts.",
+            QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
+        box.accepted.connect(lambda: self.remove(info.distribution))
+        box.open()
+
+    def install(self, spec: str) -> _Worker:
+        """Install in the background; the status line reports the outcome."""
+        return self._start(f"Installing {spec}…", lambda: installer.install(spec),
+                           "Installed {}. Restart neurodeck to load it.")
+
+    def remove(self, name: str) -> _Worker:
+        return self._start(f"Removing {name}…", lambda: installer.remove(name),
+                           "Removed {}. Restart neurodeck for it to take effect.")
+
+    def _start(self, message: str, fn, success: str) -> _Worker:
+        for b in (self.wheel_button, self.name_button, self.remove_button):
+            b.setEnabled(False)
+        self.status.setText(message)
+        self.worker = _Worker(fn, self)
+        self.worker.done.connect(lambda result, error: self._finished(result, error, success))
+        self.worker.start()
+        return self.worker
+
+    def _finished(self, result, error, success: str) -> None:
+        self.wheel_button.setEnabled(True)
+        self.name_button.setEnabled(True)
+        if error is not None:
+            self.status.setText(f"Failed: {str(error).splitlines()[0]}")
+            QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, "Plugins", str(error),
+                                  parent=self).open()
+            return
+        self.status.setText(success.format(", ".join(result)))
+        self.user_dists = {p.name.lower() for p in installer.installed()}

@@ -75,6 +75,9 @@ class PluginManager:
     # -- discovery ---------------------------------------------------------------
     def discover(self) -> None:
         """Load every plugin registered under the ``neurodeck.plugins`` entry points."""
+        from .installer import activate_plugin_dir
+
+        activate_plugin_dir()  # plugins the user installed (neurodeck install-plugin)
         disabled = self.settings.disabled_plugins
         for ep in md.entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in self.info:

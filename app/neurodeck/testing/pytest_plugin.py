@@ -4,6 +4,8 @@
 * ``neurodeck_plugins`` - a fresh :class:`~neurodeck.plugin_api.manager.PluginManager`
   with every installed plugin discovered, installed as the process-wide manager
   for the test (``neurodeck.run``/``neurodeck.open`` use it).
+* ``neurodeck_view`` - ``neurodeck_view(view_id, obj)`` builds a registered view of a
+  dataset or result offscreen through its ``View`` contribution (needs pytest-qt).
 * ``shared_data`` - the path of ``../shared/data``; skips when it is absent.
 """
 
@@ -38,6 +40,34 @@ def neurodeck_plugins(neurodeck_config: Path) -> Iterator:
         yield pm
     finally:
         api.set_plugin_manager(previous)
+
+
+@pytest.fixture
+def neurodeck_view(neurodeck_plugins, request: pytest.FixtureRequest):
+    """A factory: ``neurodeck_view("my-view", result)`` -> the widget, closed after the test.
+
+    It goes through the plugin's declared ``View`` (id, ``accepts``, widget string), so a
+    typo in the declaration fails here rather than in the app. Set
+    ``QT_QPA_PLATFORM=offscreen`` (e.g. in conftest.py) to run without a display.
+    """
+    qtbot = request.getfixturevalue("qtbot")  # pytest-qt, only when this fixture is used
+    from neurodeck.plugin_api.lazy import resolve
+
+    def make(view_id: str, obj):
+        views = {v.id: v for v in neurodeck_plugins.contributions("views")}
+        if view_id not in views:
+            raise LookupError(f"no view {view_id!r} (registered: {', '.join(sorted(views))})")
+        view = views[view_id]
+        if not view.accepts_dataset(obj):
+            raise TypeError(f"view {view_id!r} accepts {', '.join(view.accepts)}, "
+                            f"not {', '.join(obj.kinds)}")
+        widget = resolve(view.widget)(obj)
+        qtbot.addWidget(widget)
+        widget.resize(640, 480)
+        widget.show()
+        return widget
+
+    return make
 
 
 @pytest.fixture(scope="session")
