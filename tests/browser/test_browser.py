@@ -149,15 +149,14 @@ def test_annotation_round_trip(qtbot):
     assert rec.events.duration[k] == pytest.approx(2.0, abs=0.05)
 
 
-def test_read_only_events_are_not_edited(qtbot):
+def test_traces_events_are_editable(qtbot):
     tr = Traces(np.random.default_rng(0).standard_normal((5, 400)), sfreq=10.0,
                 events=Events([1.0], [0.0], ["odour"]))
     view = _open(qtbot, tr)
     view.set_annotating(True)
-    assert not view.annotating
-    with pytest.raises(PermissionError):
-        view.add_annotation(1.0, 1.0)
-    assert view.events.label == ["odour"]
+    assert view.annotating
+    view.add_annotation(2.0, 1.0)
+    assert len(tr.events) == 2 and "odour" in tr.events.label  # saved with the dataset
 
 
 def test_spike_raster_and_heatmap(qtbot):

@@ -129,6 +129,10 @@ class ArrayTimeSeries(TimeSeries):
     def events(self) -> Events:
         return self._events
 
+    def set_events(self, events: Events) -> None:
+        """Replace the events (the browser's annotation editing)."""
+        self._events = events
+
     @property
     def data(self) -> np.ndarray:
         """All samples (rows x time) as a numpy array (reads lazy data into memory)."""
@@ -252,6 +256,10 @@ class Traces(TimeSeries):
     @property
     def events(self) -> Events:
         return self._events
+
+    def set_events(self, events: Events) -> None:
+        """Replace the events (the browser's annotation editing)."""
+        self._events = events
 
     @property
     def row_types(self) -> list[str]:

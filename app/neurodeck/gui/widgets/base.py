@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 
 class ViewWidget(QtWidgets.QWidget):
@@ -64,7 +64,10 @@ class ViewWidget(QtWidgets.QWidget):
         gen.setViewBox(widget.rect())
         gen.setTitle(self.windowTitle() or "neurodeck figure")
         painter = QtGui.QPainter(gen)
-        widget.render(painter)
+        if isinstance(widget, QtWidgets.QGraphicsView):
+            widget.render(painter)  # the scene as vector items
+        else:
+            widget.render(painter, QtCore.QPoint())  # a widget tree (splitters, panels)
         painter.end()
 
     # -- copy -------------------------------------------------------------------------
