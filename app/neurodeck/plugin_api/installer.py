@@ -264,25 +264,47 @@ def remove(name: str, *, target: Path | None = None) -> list[str]:
     if key not in dists:
         raise InstallError(f"{name} is not installed in {target}")
     manifest = _read_manifest(target)
-    deps = set(manifest.pop(key, []))
-    still_needed = set(manifest) | {d for ds in manifest.values() for d in ds}
+    manifest.pop(key, None)
+    # Its dependency tree inside the folder, less what the other plugins still need.
+    keep = _closure(dists, [k for k in manifest if k in dists])
+    orphans = _closure(dists, [key]) - keep - set(manifest) - {key}
     removed = []
-    for k in [key, *sorted(deps - still_needed)]:
+    for k in [key, *sorted(orphans)]:
         if k in dists:
+            removed.append(dists[k].metadata["Name"])  # read before its metadata goes
             _delete_distribution(dists[k], target)
-            removed.append(dists[k].metadata["Name"])
     _write_manifest(target, manifest)
     importlib.invalidate_caches()
     return removed
 
 
+def _closure(dists: dict[str, md.Distribution], roots: Sequence[str]) -> set[str]:
+    """The distributions of ``dists`` that ``roots`` need, transitively (with extras)."""
+    from packaging.requirements import Requirement
+
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(r, frozenset()) for r in roots]
+    while todo:
+        key, extras = todo.pop()
+        if (key, extras) in seen or key not in dists:
+            continue
+        seen.add((key, extras))
+        for text in dists[key].requires or []:
+            req = Requirement(text)
+            envs = [{"extra": e} for e in extras] or [{"extra": ""}]
+            if req.marker is None or any(req.marker.evaluate(env) for env in envs):
+                todo.append((_canon(req.name), frozenset(req.extras)))
+    return {key for key, _ in seen}
+
+
 def _delete_distribution(dist: md.Distribution, target: Path) -> None:
     root = target.resolve()
     info_dir = Path(str(dist._path)).resolve()  # type: ignore[attr-defined]
-    for rel in dist.files or []:
-        path = Path(str(dist.locate_file(rel))).resolve()
-        # RECORD may name scripts outside the folder (../../bin): never touch those.
-        if root in path.parents and path.is_file():
+    # RECORD may name scripts outside the folder (../../bin): never touch those.
+    files = [p for p in (Path(str(dist.locate_file(rel))).resolve() for rel in dist.files or [])
+             if root in p.parents]
+    for path in files:
+        if path.is_file():
             path.unlink()
     for ep in dist.entry_points:
         if ep.group in ("console_scripts", "gui_scripts"):
@@ -290,15 +312,14 @@ def _delete_distribution(dist: md.Distribution, target: Path) -> None:
                 script.unlink()
     shutil.rmtree(info_dir, ignore_errors=True)
     # Drop the folders the files lived in once empty (deepest first).
-    dirs = {Path(str(dist.locate_file(rel))).resolve().parent for rel in dist.files or []}
+    dirs = {p.parent for p in files}
     for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
-        while d != root and root in d.parents:
-            if d.name == "__pycache__" or not any(p for p in d.iterdir()
-                                                   if p.name != "__pycache__"):
-                shutil.rmtree(d, ignore_errors=True)
-                d = d.parent
-            else:
+        # Byte-code caches are not in RECORD: a folder holding only them is empty.
+        while d != root and root in d.parents and d.is_dir():
+            if any(p.name != "__pycache__" for p in d.iterdir()):
                 break
+            shutil.rmtree(d, ignore_errors=True)
+            d = d.parent
 
 
 # -- command line ----------------------------------------------------------------------
