@@ -11,6 +11,7 @@ from neurodeck.plugin_api import (
     FilePath,
     Float,
     Int,
+    Text,
     View,
     hookimpl,
 )
@@ -39,6 +40,18 @@ _RDM_PARAMS = [
     Int("step", 1, minimum=1, help="epochs: samples between window starts"),
     Float("event_window", 0.0, minimum=0.0,
           help="traces: seconds averaged after events that have no duration"),
+    Float("tmin", None, optional=True,
+          help="epochs: start (s) of a span averaged into one pattern per epoch "
+               "(with tmax; unset = time-resolved, one RDM per window)"),
+    Float("tmax", None, optional=True, help="epochs: end (s) of that span"),
+    Text("condition_field", None, optional=True,
+         help="Field holding conditions: empty = the data's own (epoch event names, "
+              "pattern conditions, trace event labels); an MNE metadata column, an array "
+              "in the dataset's meta, or event:N = part N of '/'-separated event labels"),
+    Text("run_field", None, optional=True,
+         help="Field holding runs/folds for crossnobis and poisson_cv (same forms)"),
+    Text("subject_field", None, optional=True,
+         help="Field holding subjects: one RDM (set) per subject (same forms)"),
 ]
 
 RSA = Analysis(
@@ -57,7 +70,7 @@ RSA = Analysis(
         "Diedrichsen et al. (2021) arXiv 2007.02789; Schuett et al. (2023) eLife 12:e82566."
     ),
     accepts=INPUT_KINDS,
-    n_inputs=(1, 8),
+    n_inputs=(1, 64),
     run="neurodeck_rsa.compute:run_rsa",
     params=[
         *_RDM_PARAMS,
@@ -67,8 +80,25 @@ RSA = Analysis(
                  filter="Model RDMs (*.npy *.h5 *.hdf5 *.mat)",
                  help="Model RDMs (n x n or n_models x n x n) from .npy, .h5 or .mat; "
                       "further inputs (results with 'rdms') are models too"),
-        Choice("bootstrap", "conditions", choices=("fixed", "conditions", "subjects", "both"),
-               help="What to resample for model inference (fixed = no bootstrap)"),
+        FilePath("features", None, optional=True,
+                 filter="Condition features (*.csv *.tsv *.npy)",
+                 help="Condition x feature table (e.g. category indicators) to build model "
+                      "RDMs from; a first text column names the conditions"),
+        Choice("feature_model", "per_feature", choices=("per_feature", "euclidean",
+                                                        "correlation"),
+               help="per_feature: a weighted model with one RDM (f_i - f_j)^2 per feature; "
+                    "euclidean/correlation: one fixed RDM of feature-space distances"),
+        Bool("weighted", False,
+             help="Also fit one weighted model combining all model RDMs (weights fitted "
+                  "on training subjects, scored on the left-out subject)"),
+        Choice("fitter", "nnls", choices=("nnls", "regress"),
+               help="Weighted models: non-negative least squares (rsatoolbox fit_regress_nn) "
+                    "or unconstrained (fit_regress); needs compare = cosine, corr, "
+                    "cosine_cov or corr_cov"),
+        Choice("bootstrap", "conditions",
+               choices=("fixed", "conditions", "subjects", "both", "epochs"),
+               help="What to resample for model inference (fixed = no bootstrap; epochs: "
+                    "time-resolved, epochs within each condition)"),
         Int("n_bootstrap", 1000, minimum=10, maximum=100_000, help="Bootstrap samples"),
         Int("seed", 0, minimum=0, help="Random seed of the bootstrap"),
     ],
@@ -80,8 +110,19 @@ RSA = Analysis(
         "times": "epochs: n_rdm window centres (s)",
         "model_names": "n_models model labels", "model_rdms": "n_models x n_cond x n_cond",
         "model_fixed": "n_models x n_rdm similarity of each model to each data RDM "
-                       "(time-resolved: per time window)",
-        "model_timecourse": "epochs: n_models x n_times model similarity over time",
+                       "(weighted models: fitted without that RDM's subject; "
+                       "time-resolved: per subject and window)",
+        "model_timecourse": "epochs: n_models x n_times model similarity over time (mean "
+                            "over subjects)",
+        "model_timecourse_ci": "epochs: 2 x n_models x n_times 95% bootstrap interval",
+        "p_zero_timecourse": "epochs: n_models x n_times one-sided bootstrap p of score <= 0 "
+                             "(uncorrected over windows)",
+        "noise_ceiling_timecourse": "epochs, >= 2 subjects: 2 x n_times lower/upper bound",
+        "subject_names": "epochs, >= 2 subjects: subjects (rdms then hold their mean)",
+        "span": "epochs with tmin/tmax: first and last sample time averaged",
+        "model_weights": "n_models x k fitted weights (unit norm) of weighted models on "
+                         "all RDMs; NaN for fixed models",
+        "model_components": "n_models x k component names of weighted models",
         "model_mean": "n_models mean of model_fixed over RDMs",
         "noise_ceiling": "2: lower (leave-one-subject-out) and upper bound",
         "model_scores": "n_models x n_bootstrap bootstrap mean similarity (NaN: sample had "
@@ -103,15 +144,16 @@ TRSA = Analysis(
         "u-quantile, linear between), geodesic RDMs over the graph of short edges, and the "
         "leave-one-subject-out nearest-centroid identification of regions/layers over a grid "
         "of (l, u) with bootstrap confidence intervals. Each input is one region (or a result "
-        "with 'rdm_groups')."
+        "with 'rdm_groups'). Epochs give one RDM per time window, or per subject over a "
+        "tmin..tmax span."
     ),
     reference=("Lin & Kriegeskorte (2024) The topology and geometry of neural "
                "representations, PNAS 121:e2317881121 (arXiv 2309.11028)."),
-    accepts=("patterns", "traces", "roi_timeseries", "result"),
+    accepts=("patterns", "epochs", "traces", "roi_timeseries", "result"),
     n_inputs=(1, 64),
     run="neurodeck_rsa.compute:run_trsa",
     params=[
-        *[p for p in _RDM_PARAMS if p.name not in ("window", "step")],
+        *_RDM_PARAMS,
         Float("lower", 0.1, minimum=0.0, maximum=1.0, help="Lower quantile l"),
         Float("upper", 0.5, minimum=0.0, maximum=1.0, help="Upper quantile u"),
         Choice("scale", "raw", choices=("raw", "rank"),

@@ -11,8 +11,8 @@ from neurodeck.data import Dataset, Epochs, Patterns, Result, TimeSeries
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
 
-from . import inference, rdm, topology
-from .compare import compare
+from . import inference, models, rdm, timecourse, topology
+from .models import Model
 
 
 @dataclass
@@ -28,26 +28,80 @@ class RDMSet:
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+# -- label fields ------------------------------------------------------------------------
+BUILTIN = {"conditions": "conditions", "runs": "runs", "subjects": "subjects"}
+
+
+def _field(ds: Dataset, name: str, base: np.ndarray | None, n: int, what: str
+           ) -> np.ndarray | None:
+    """Per-observation labels named by a ``*_field`` parameter.
+
+    ``""``: the dataset's own labels (``base``). ``event:N``: the N-th ``/``-separated
+    part of the event/condition label (MNE's hierarchical event names, e.g.
+    ``face/run2/sub-01``). Otherwise a column of the MNE epochs' metadata, a
+    per-observation array in the dataset's ``meta``, or one of conditions/runs/subjects.
+    """
+    name = (name or "").strip()
+    if not name:
+        return base
+    if name.startswith("event:"):
+        labels = getattr(ds, "conditions", None) if base is None or what != "conditions" \
+            else base
+        if labels is None:
+            raise InputError(f"{ds.name} has no event labels to take {name!r} from")
+        try:
+            part = int(name.split(":", 1)[1])
+            return np.array([str(lab).split("/")[part] for lab in labels])
+        except (ValueError, IndexError):
+            raise ParameterError(f"{what} field {name!r}: not every label has a '/'-separated "
+                                 f"part {name.split(':', 1)[1]}") from None
+    if name in BUILTIN and getattr(ds, BUILTIN[name], None) is not None:
+        return np.asarray(getattr(ds, BUILTIN[name]))
+    meta = getattr(getattr(ds, "mne_epochs", None), "metadata", None)
+    if meta is not None and name in meta.columns:
+        return meta[name].to_numpy()
+    value = ds.meta.get(name)
+    if value is not None and np.ndim(value) == 1 and len(value) == n:
+        return np.asarray(value)
+    avail = [k for k, v in ds.meta.items() if np.ndim(v) == 1 and len(v) == n]
+    if meta is not None:
+        avail += [str(c) for c in meta.columns]
+    raise InputError(f"{ds.name}: no field {name!r} for {what}; available: "
+                     f"{', '.join(avail) or 'none'} (or event:N for a part of the label)")
+
+
+def _labels(ds: Dataset, p: dict[str, Any], n: int, conditions, runs, subjects):
+    return (_field(ds, p.get("condition_field", ""), conditions, n, "conditions"),
+            _field(ds, p.get("run_field", ""), runs, n, "runs"),
+            _field(ds, p.get("subject_field", ""), subjects, n, "subjects"))
+
+
 # -- inputs -----------------------------------------------------------------------------
-def _from_patterns(ds: Patterns, p: dict[str, Any], progress: Progress) -> RDMSet:
-    if not np.all(np.isfinite(ds.data)):
-        raise InputError(f"{ds.name} has NaN or infinite values")
-    conds, cidx = rdm.first_seen(ds.conditions)
+def _patterns_rdms(name: str, data: np.ndarray, conditions, runs, subjects,
+                   p: dict[str, Any], progress: Progress) -> RDMSet:
+    if not np.all(np.isfinite(data)):
+        raise InputError(f"{name} has NaN or infinite values")
+    conds, cidx = rdm.first_seen(conditions)
     if conds.size < 3:
-        raise InputError(f"{ds.name}: RSA needs at least 3 conditions, got {conds.size}")
-    subjects = ds.subjects if ds.subjects is not None else np.zeros(ds.n_observations, int)
-    s_names, s_idx = rdm.first_seen(subjects)
+        raise InputError(f"{name}: RSA needs at least 3 conditions, got {conds.size}")
+    subj = subjects if subjects is not None else np.zeros(data.shape[0], int)
+    s_names, s_idx = rdm.first_seen(subj)
     vecs = []
     for k in range(s_names.size):
         progress.update(k / s_names.size, f"RDM of subject {s_names[k]}")
         sel = s_idx == k
         if np.unique(cidx[sel]).size != conds.size:
-            raise InputError(f"{ds.name}: subject {s_names[k]} lacks some conditions")
-        vecs.append(_rdm(ds.data[sel], cidx[sel], conds.size,
-                         None if ds.runs is None else ds.runs[sel], p))
-    names = [ds.name] if s_names.size == 1 and ds.subjects is None else \
-        [f"{ds.name} | {s}" for s in s_names]
+            raise InputError(f"{name}: subject {s_names[k]} lacks some conditions")
+        vecs.append(_rdm(data[sel], cidx[sel], conds.size,
+                         None if runs is None else runs[sel], p))
+    names = [name] if s_names.size == 1 and subjects is None else \
+        [f"{name} | {s}" for s in s_names]
     return RDMSet(np.array(vecs), conds.astype(str), names, s_names.astype(str))
+
+
+def _from_patterns(ds: Patterns, p: dict[str, Any], progress: Progress) -> RDMSet:
+    cond, runs, subj = _labels(ds, p, ds.n_observations, ds.conditions, ds.runs, ds.subjects)
+    return _patterns_rdms(ds.name, ds.data, cond, runs, subj, p, progress)
 
 
 def _rdm(x: np.ndarray, cidx: np.ndarray, n_cond: int, runs: np.ndarray | None,
@@ -59,48 +113,105 @@ def _rdm(x: np.ndarray, cidx: np.ndarray, n_cond: int, runs: np.ndarray | None,
                         p.get("prior_lambda", 1.0), p.get("prior_weight", 0.1))
 
 
-def _from_epochs(ds: Epochs, p: dict[str, Any], progress: Progress) -> RDMSet:
-    """Time-resolved RDMs: channel patterns averaged in a sliding window."""
-    data = ds.data
-    if not np.all(np.isfinite(data)):
-        raise InputError(f"{ds.name} has NaN or infinite values")
-    conds, cidx = rdm.first_seen(ds.conditions)
-    if conds.size < 3:
-        raise InputError(f"{ds.name}: RSA needs at least 3 conditions, got {conds.size}")
+def _span(ds: Epochs, p: dict[str, Any]) -> tuple[int, int] | None:
+    """Sample range of the ``tmin``/``tmax`` parameters (None: time-resolved)."""
+    tmin, tmax = p.get("tmin"), p.get("tmax")
+    if tmin is None and tmax is None:
+        return None
+    t = ds.times
+    a = 0 if tmin is None else int(np.searchsorted(t, tmin - 0.5 / ds.sfreq))
+    b = ds.n_times if tmax is None else int(np.searchsorted(t, tmax + 0.5 / ds.sfreq))
+    if b <= a:
+        raise ParameterError(f"no samples between tmin={tmin} and tmax={tmax} "
+                             f"(epochs span {t[0]:.3f} to {t[-1]:.3f} s)")
+    return a, b
+
+
+def _windows(ds: Epochs, p: dict[str, Any]) -> tuple[np.ndarray, int]:
     win, step = int(p.get("window", 1)), int(p.get("step", 1))
     if win > ds.n_times:
         raise ParameterError(f"window ({win} samples) is longer than the epochs ({ds.n_times})")
-    starts = np.arange(0, ds.n_times - win + 1, step)
+    return np.arange(0, ds.n_times - win + 1, step), win
+
+
+def _binned(data: np.ndarray, starts: np.ndarray, win: int) -> np.ndarray:
+    """Window means (epochs x channels x windows)."""
     if win == 1:
-        binned = data if step == 1 else data[:, :, starts]
-    else:
-        # window means via a cumulative sum: one pass over the data for every window
-        csum = np.concatenate([np.zeros(data.shape[:2] + (1,)), np.cumsum(data, axis=2)],
-                              axis=2)
-        binned = (csum[:, :, starts + win] - csum[:, :, starts]) / win  # ep x ch x win
-    times = ds.times[starts] + (win - 1) / (2 * ds.sfreq)
+        return data if starts.size == data.shape[2] else data[:, :, starts]
+    # window means via a cumulative sum: one pass over the data for every window
+    csum = np.concatenate([np.zeros(data.shape[:2] + (1,)), np.cumsum(data, axis=2)], axis=2)
+    return (csum[:, :, starts + win] - csum[:, :, starts]) / win
+
+
+def epoch_rdms(binned: np.ndarray, cidx: np.ndarray, n_cond: int, runs: np.ndarray | None,
+               p: dict[str, Any], progress: Progress) -> np.ndarray:
+    """One RDM vector per window of ``binned`` (epochs x channels x windows)."""
     method = p["method"]
-    if method in ("euclidean", "correlation", "poisson"):
-        means = np.ascontiguousarray(  # t x c x ch, contiguous for batched matmul
-            np.moveaxis(rdm.group_means(binned, cidx, conds.size), 2, 0))
-        if method == "euclidean":
-            vecs = rdm.euclidean(means)
-        elif method == "correlation":
-            vecs = rdm.correlation(means)
-        else:
-            vecs = np.array([rdm.poisson(m, p["prior_lambda"], p["prior_weight"]) for m in means])
-    else:
-        if method in ("crossnobis", "poisson_cv") and ds.runs is None:
-            raise ParameterError(f"{method} needs runs (folds); these epochs have none")
-        vecs = []
-        for i in range(starts.size):
-            if i % 10 == 0:
-                progress.update(i / starts.size, f"window {i}/{starts.size}")
-            vecs.append(_rdm(binned[:, :, i], cidx, conds.size, ds.runs, p))
-        vecs = np.array(vecs)
-    names = [f"{ds.name} | {t:.3f} s" for t in times]
-    return RDMSet(vecs, conds.astype(str), names, np.zeros(len(names), int).astype(str),
-                  times=times)
+    if method in ("euclidean", "correlation"):
+        return rdm.movie(rdm.time_means(binned, cidx, n_cond), method)
+    if method == "poisson":
+        means = rdm.time_means(binned, cidx, n_cond)
+        return np.array([rdm.poisson(m, p["prior_lambda"], p["prior_weight"]) for m in means])
+    if method in ("crossnobis", "poisson_cv") and runs is None:
+        raise ParameterError(f"{method} needs runs (folds); these epochs have none "
+                             "(name the field that holds them with run_field)")
+    vecs = []
+    n_win = binned.shape[2]
+    for i in range(n_win):
+        if i % 10 == 0:
+            progress.update(i / n_win, f"window {i}/{n_win}")
+        vecs.append(_rdm(binned[:, :, i], cidx, n_cond, runs, p))
+    return np.array(vecs)
+
+
+def epoch_labels(ds: Epochs, p: dict[str, Any]):
+    """(conditions, runs, subjects) of each epoch, as the ``*_field`` parameters say."""
+    return _labels(ds, p, ds.n_epochs, ds.conditions, ds.runs, None)
+
+
+def _from_epochs(ds: Epochs, p: dict[str, Any], progress: Progress,
+                 index: np.ndarray | None = None) -> RDMSet:
+    """Time-resolved RDMs (channel patterns averaged in a sliding window), one set per
+    subject, or one RDM per subject of the patterns averaged over ``tmin``..``tmax``.
+    ``index``: the epochs to use (a bootstrap sample; repeats allowed)."""
+    data = ds.data
+    if not np.all(np.isfinite(data)):
+        raise InputError(f"{ds.name} has NaN or infinite values")
+    cond, runs, subj = epoch_labels(ds, p)
+    if index is not None:
+        data = data[index]
+        cond, runs, subj = (None if a is None else np.asarray(a)[index]
+                            for a in (cond, runs, subj))
+    span = _span(ds, p)
+    if span is not None:
+        x = data[:, :, span[0]:span[1]].mean(axis=2)
+        out = _patterns_rdms(ds.name, x, cond, runs, subj, p, progress)
+        out.extra["span"] = ds.times[[span[0], span[1] - 1]]
+        return out
+    conds, cidx = rdm.first_seen(cond)
+    if conds.size < 3:
+        raise InputError(f"{ds.name}: RSA needs at least 3 conditions, got {conds.size}")
+    starts, win = _windows(ds, p)
+    times = ds.times[starts] + (win - 1) / (2 * ds.sfreq)
+    binned = _binned(data, starts, win)
+    s_names, s_idx = rdm.first_seen(subj if subj is not None else np.zeros(data.shape[0], int))
+    vecs, subjects = [], []
+    for k in range(s_names.size):
+        sel = s_idx == k
+        if np.unique(cidx[sel]).size != conds.size:
+            raise InputError(f"{ds.name}: subject {s_names[k]} lacks some conditions")
+        vecs.append(epoch_rdms(binned[sel], cidx[sel], conds.size,
+                               None if runs is None else runs[sel], p,
+                               progress.sub(k / s_names.size, (k + 1) / s_names.size)))
+        subjects += [str(s_names[k])] * starts.size
+    label = (lambda s, t: f"{ds.name} | {t:.3f} s") if subj is None else \
+        (lambda s, t: f"{ds.name} | {s} | {t:.3f} s")
+    names = [label(s, t) for s in s_names for t in times]
+    out = RDMSet(np.concatenate(vecs), conds.astype(str), names, np.array(subjects),
+                 times=times)
+    if subj is None:
+        out.subjects = np.full(len(names), ds.name)
+    return out
 
 
 def _from_timeseries(ds: TimeSeries, p: dict[str, Any], progress: Progress) -> RDMSet:
@@ -122,9 +233,11 @@ def _from_timeseries(ds: TimeSeries, p: dict[str, Any], progress: Progress) -> R
     if not obs:
         raise InputError(f"{ds.name}: no event lies inside the recording")
     pat = Patterns(np.array(obs), labels, name=ds.name)
-    if p["method"] in ("crossnobis", "poisson_cv"):
-        raise ParameterError(f"{p['method']} needs runs; events of a time series have none")
-    return _from_patterns(pat, p, progress)
+    cond, runs, subj = _labels(pat, p, len(labels), pat.conditions, None, None)
+    if p["method"] in ("crossnobis", "poisson_cv") and runs is None:
+        raise ParameterError(f"{p['method']} needs runs; name them in the event labels and "
+                             "pick them with run_field (e.g. event:1 for 'face/run2')")
+    return _patterns_rdms(ds.name, pat.data, cond, runs, subj, p, progress)
 
 
 def _from_result(ds: Result) -> RDMSet:
@@ -142,6 +255,8 @@ def _from_result(ds: Result) -> RDMSet:
         np.arange(vecs.shape[0]).astype(str)
     groups = np.asarray(ds["rdm_groups"]).astype(str) if "rdm_groups" in ds else None
     times = np.asarray(ds["times"], float) if "times" in ds else None
+    if times is not None and vecs.shape[0] != times.size:
+        times = None  # e.g. subject-mean RDMs of a multi-subject run: not per window
     return RDMSet(vecs, conds, names, subjects, groups, times)
 
 
@@ -157,64 +272,169 @@ def to_rdms(ds: Dataset, p: dict[str, Any], progress: Progress) -> RDMSet:
     raise InputError(f"RSA cannot use {ds.kind} data ({ds.name})")
 
 
-def _load_models(inputs: list[Dataset], p: dict[str, Any], n_cond: int
-                 ) -> tuple[np.ndarray, list[str]] | None:
-    mats, names = [], []
+def _split_inputs(inputs: list[Dataset]) -> tuple[list[Dataset], list[Dataset]]:
+    """Data inputs (the first, and further non-result inputs: more subjects) and model
+    inputs (results after the first input)."""
+    data = [inputs[0]] + [d for d in inputs[1:] if not isinstance(d, Result)]
+    return data, [d for d in inputs[1:] if isinstance(d, Result)]
+
+
+def gather(inputs: list[Dataset], p: dict[str, Any], progress: Progress) -> RDMSet:
+    """The data RDMs of all data inputs; each further input adds subjects."""
+    sets = [to_rdms(ds, p, progress.sub(i / len(inputs), (i + 1) / len(inputs)))
+            for i, ds in enumerate(inputs)]
+    first = sets[0]
+    for s, ds in zip(sets[1:], inputs[1:], strict=True):
+        if not np.array_equal(s.conditions, first.conditions):
+            raise InputError(f"{ds.name} has other conditions (or another order) than "
+                             f"{inputs[0].name}")
+        if (s.times is None) != (first.times is None) or (
+                s.times is not None and not np.allclose(s.times, first.times)):
+            raise InputError(f"{ds.name} has other time windows than {inputs[0].name}")
+    if len(sets) == 1:
+        return first
+    subjects = np.concatenate([
+        s.subjects if np.unique(s.subjects).size > 1 or s.times is not None
+        else np.full(s.vectors.shape[0], ds.name)
+        for s, ds in zip(sets, inputs, strict=True)]).astype(str)
+    if np.unique(subjects).size < len(sets):
+        subjects = np.concatenate([[f"{ds.name}:{x}" for x in s.subjects]
+                                   for s, ds in zip(sets, inputs, strict=True)])
+    return RDMSet(np.concatenate([s.vectors for s in sets]), first.conditions,
+                  sum((s.names for s in sets), []), subjects, times=first.times)
+
+
+def _load_models(inputs: list[Dataset], p: dict[str, Any], conditions: np.ndarray
+                 ) -> list[Model]:
+    n_cond = conditions.size
+    out: list[Model] = []
     for ds in inputs:
-        if not isinstance(ds, Result) or "rdms" not in ds:
-            raise InputError(f"the model input {ds.name} must be a result with an 'rdms' array")
+        if not isinstance(ds, Result) or ("rdms" not in ds and "features" not in ds):
+            raise InputError(f"the model input {ds.name} must be a result with an 'rdms' "
+                             "or a 'features' array")
+        if "features" in ds:
+            names = [str(x) for x in ds["feature_names"]] if "feature_names" in ds else None
+            conds = np.asarray(ds["conditions"]).astype(str) if "conditions" in ds else None
+            out += _feature_models(np.asarray(ds["features"], float), names, conds,
+                                   conditions, p, ds.name)
+            continue
         m = _from_result(ds)
-        mats.append(m.vectors)
-        names += [str(x) for x in ds["model_names"]] if "model_names" in ds else m.names
+        names = [str(x) for x in ds["model_names"]] if "model_names" in ds else m.names
+        out += [Model(nm, v[None]) for nm, v in zip(names, m.vectors, strict=True)]
     if p.get("models"):
         from .models_io import read_models
 
         arr, nm = read_models(p["models"])
-        mats.append(rdm.to_vectors(arr))
-        names += nm
-    if not mats:
-        return None
-    vecs = np.concatenate(mats)
-    if rdm.n_from_pairs(vecs.shape[1]) != n_cond:
-        raise InputError(f"model RDMs are {rdm.n_from_pairs(vecs.shape[1])} x "
-                         f"{rdm.n_from_pairs(vecs.shape[1])} but the data have {n_cond} "
-                         "conditions")
-    return vecs, names
+        out += [Model(n, v[None]) for n, v in zip(nm, rdm.to_vectors(arr), strict=True)]
+    if p.get("features"):
+        from .models_io import read_features
+
+        feats, names, conds = read_features(p["features"])
+        out += _feature_models(feats, names, conds, conditions, p, "features")
+    for m in out:
+        if rdm.n_from_pairs(m.components.shape[1]) != n_cond:
+            n = rdm.n_from_pairs(m.components.shape[1])
+            raise InputError(f"model {m.name!r} is {n} x {n} but the data have {n_cond} "
+                             "conditions")
+    if p.get("weighted") and out:
+        fixed = [m for m in out if not m.weighted]
+        if len(fixed) < 2:
+            raise ParameterError("weighted=True combines the model RDMs into one weighted "
+                                 "model; it needs at least 2 model RDMs")
+        out.append(Model("weighted: " + " + ".join(m.name for m in fixed),
+                         np.concatenate([m.components for m in fixed]), True,
+                         tuple(m.name for m in fixed)))
+    return out
+
+
+def _feature_models(feats: np.ndarray, names: list[str] | None, conds: np.ndarray | None,
+                    conditions: np.ndarray, p: dict[str, Any], stem: str) -> list[Model]:
+    """Rows matched to the data's conditions by label when the table names them."""
+    feats = np.atleast_2d(feats.T).T if feats.ndim == 1 else feats
+    if conds is not None:
+        index = {c: i for i, c in enumerate(conds)}
+        missing = [c for c in conditions if c not in index]
+        if missing:
+            raise InputError(f"{stem}: no features for condition(s) {', '.join(missing[:5])}")
+        feats = feats[[index[c] for c in conditions]]
+    elif feats.shape[0] != conditions.size:
+        raise InputError(f"{stem}: {feats.shape[0]} feature rows for {conditions.size} "
+                         "conditions (add a condition column to match them by label)")
+    names = names or [f"feature {i + 1}" for i in range(feats.shape[1])]
+    kind = p.get("feature_model", "per_feature")
+    comps = models.feature_rdms(feats, kind)
+    if kind != "per_feature":
+        return [Model(f"{stem} ({kind})", comps)]
+    if comps.shape[0] == 1:
+        return [Model(f"{stem}: {names[0]}", comps)]
+    return [Model(f"{stem} (weighted: {', '.join(names)})", comps, True, tuple(names))]
 
 
 # -- rsa -----------------------------------------------------------------------------------
 def run_rsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> dict:
-    data = to_rdms(inputs[0], params, progress.sub(0.0, 0.4))
-    n_cond = data.conditions.size
-    out: dict[str, Any] = {
-        "rdms": rdm.to_matrices(data.vectors), "conditions": data.conditions,
-        "rdm_names": np.asarray(data.names), "rdm_subjects": np.asarray(data.subjects)}
+    data_in, model_in = _split_inputs(inputs)
+    data = gather(data_in, params, progress.sub(0.0, 0.4))
+    out: dict[str, Any] = {"conditions": data.conditions}
     if data.times is not None:
         out["times"] = data.times
-    models = _load_models(inputs[1:], params, n_cond)
-    if models is None:
+    if "span" in data.extra:
+        out["span"] = data.extra["span"]
+    subjects = np.asarray(data.subjects)
+    if data.times is not None and np.unique(subjects).size > 1:
+        # one RDM per subject and window would be n_subj x n_win x n x n: keep the
+        # subject mean per window (per-subject scores are in model_fixed)
+        n_win = data.times.size
+        out["rdms"] = rdm.to_matrices(data.vectors.reshape(-1, n_win, data.vectors.shape[1])
+                                      .mean(axis=0))
+        out["rdm_names"] = np.array([f"mean | {t:.3f} s" for t in data.times])
+        out["subject_names"] = rdm.first_seen(subjects)[0]
+    else:
+        out["rdms"] = rdm.to_matrices(data.vectors)
+        out["rdm_names"] = np.asarray(data.names)
+        out["rdm_subjects"] = subjects
+    mlist = _load_models(model_in, params, data.conditions)
+    if not mlist:
         return out
-    mvec, mnames = models
     method = params["compare"]
-    out["model_names"] = np.asarray(mnames)
-    out["model_rdms"] = rdm.to_matrices(mvec)
-    fixed = compare(mvec, data.vectors, method)
-    out["model_fixed"] = fixed
+    fitter = params.get("fitter", "nnls")
+    out["model_names"] = np.asarray([m.name for m in mlist])
+    out["model_rdms"] = rdm.to_matrices(np.array([
+        models.predict(m, models.fit_weights(m.components, data.vectors, method, fitter)
+                       if m.weighted else None) for m in mlist]))
+    k_max = max(m.n_components for m in mlist)
+    if any(m.weighted for m in mlist):
+        # weights fitted to all data RDMs (what model_rdms shows); scores are
+        # cross-validated over subjects
+        weights = np.full((len(mlist), k_max), np.nan)
+        for i, m in enumerate(mlist):
+            if m.weighted:
+                weights[i, :m.n_components] = models.fit_weights(
+                    m.components, data.vectors, method, fitter)
+        out["model_weights"] = weights
+        out["model_components"] = np.array(
+            [list(m.component_names) + [""] * (k_max - len(m.component_names)) for m in mlist])
     if data.times is not None:
-        # time-resolved: one score per model and time point, no bootstrap
-        out["model_timecourse"] = fixed
+        out.update(timecourse.evaluate(mlist, data, params, inputs=data_in,
+                                       progress=progress.sub(0.4, 1.0)))
         return out
+    fixed = np.array([models.crossval_scores(m, data.vectors, subjects, method, fitter)[0]
+                      for m in mlist])
+    out["model_fixed"] = fixed
     out["model_mean"] = fixed.mean(axis=1)
     out["noise_ceiling"] = np.array(inference.noise_ceiling(data.vectors, method))
     mode = params["bootstrap"]
     if mode == "fixed":
         return out
+    if mode == "epochs":
+        raise ParameterError("bootstrap='epochs' is for time-resolved RSA of epochs; use "
+                             "conditions, subjects or both here")
     if mode in ("subjects", "both") and data.vectors.shape[0] < 2:
         raise ParameterError("bootstrapping subjects needs at least 2 RDMs")
     rng = np.random.default_rng(params["seed"])
-    samples = inference.draw_samples(data.vectors.shape[0], n_cond, mode,
+    samples = inference.draw_samples(data.vectors.shape[0], data.conditions.size, mode,
                                      params["n_bootstrap"], rng)
-    boot = inference.bootstrap(mvec, data.vectors, method, samples, progress.sub(0.4, 1.0))
+    boot = inference.bootstrap(mlist, data.vectors, method, samples, progress.sub(0.4, 1.0),
+                               fitter=fitter)
     out["model_scores"] = boot.scores
     out["noise_ceiling_boot"] = boot.noise_ceiling
     out.update(inference.model_tests(boot.scores, boot.noise_ceiling[0], boot.dof))
@@ -242,6 +462,12 @@ def run_trsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) 
         "rdms": rdm.to_matrices(vecs), "rgtm": rdm.to_matrices(gt), "rgdm": rdm.to_matrices(gd),
         "conditions": conds, "rdm_names": np.concatenate([s.names for s in sets]).astype(str),
         "rdm_subjects": subjects, "rdm_groups": groups}
+    times = [s.times for s in sets if s.times is not None]
+    if times:
+        # per-window transforms; identification needs one RDM per subject and region,
+        # so it is done on a tmin..tmax span instead
+        out["times"] = times[0]
+        return out
     n_grid = params["grid"]
     if n_grid >= 2 and np.unique(groups).size >= 2 and np.unique(subjects).size >= 2:
         steps = np.linspace(0.0, 1.0, n_grid)

@@ -13,6 +13,7 @@ from neurodeck.errors import ParameterError
 from neurodeck.jobs.progress import Progress
 
 from .compare import FAST_WEIGHTED, compare, rank, weighted_compare
+from .models import Model, crossval_scores
 from .rdm import n_from_pairs
 
 BOOTSTRAP = ("none", "conditions", "subjects", "both")
@@ -120,15 +121,28 @@ def expand(v: np.ndarray, conds: np.ndarray) -> np.ndarray:
     return out
 
 
-def bootstrap(models: np.ndarray, data: np.ndarray, method: str,
+def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
               samples: list[tuple[np.ndarray | None, np.ndarray | None]],
-              progress: Progress | None = None) -> BootstrapResult:
+              progress: Progress | None = None, fitter: str = "nnls") -> BootstrapResult:
     """Scores and noise ceilings over bootstrap samples of subjects (RDMs) and/or
-    conditions; as rsatoolbox's eval_bootstrap(_pattern/_rdm) with boot_noise_ceil."""
+    conditions; as rsatoolbox's eval_bootstrap(_pattern/_rdm) with boot_noise_ceil.
+
+    ``models``: fixed model RDM vectors (n_models x n_pairs), or :class:`Model`s. A
+    weighted model is scored in every sample by leave-one-subject-out cross-validation
+    within the sample (copies of a subject leave together), as rsatoolbox's
+    ``bootstrap_crossval`` does over RDMs (it also cross-validates over conditions;
+    we do not: a condition bootstrap refits the weights on the resampled conditions).
+    """
+    if not isinstance(models, list):
+        models = [Model(str(i), m[None]) for i, m in enumerate(np.atleast_2d(models))]
+    fixed_idx = [i for i, m in enumerate(models) if not m.weighted]
+    fixed_vecs = np.array([models[i].components[0] for i in fixed_idx]).reshape(
+        len(fixed_idx), data.shape[1])
     n_rdm = data.shape[0]
     n_cond = n_from_pairs(data.shape[1])
-    fast = method in FAST_WEIGHTED and not np.isnan(data).any() and not np.isnan(models).any()
-    scores = np.full((models.shape[0], len(samples)), np.nan)
+    fast = method in FAST_WEIGHTED and not np.isnan(data).any() and \
+        not any(np.isnan(m.components).any() for m in models)
+    scores = np.full((len(models), len(samples)), np.nan)
     nc = np.full((2, len(samples)), np.nan)
     progress = progress or Progress()
     for s, (rows, conds) in enumerate(samples):
@@ -136,17 +150,26 @@ def bootstrap(models: np.ndarray, data: np.ndarray, method: str,
             progress.update(s / max(len(samples), 1), f"bootstrap sample {s}/{len(samples)}")
         rows_ = np.arange(n_rdm) if rows is None else np.asarray(rows)
         d = data[rows_]
-        m = models
+        m = fixed_vecs
         w = None
+        expanded = False
         if conds is not None:
             if np.unique(conds).size < 3:
                 continue
             if fast:
                 w = pair_weights(conds, n_cond)
             else:
-                d, m = expand(d, conds), expand(models, conds)
+                d, m, expanded = expand(d, conds), expand(fixed_vecs, conds), True
         sim = _scorer(method, w)
-        scores[:, s] = sim(m, d).mean(axis=1)
+        if fixed_idx:
+            scores[fixed_idx, s] = sim(m, d).mean(axis=1)
+        for i, model in enumerate(models):
+            if model.weighted:
+                if np.unique(rows_).size < 2:
+                    continue  # nothing to train on: this sample cannot score the model
+                mod = Model(model.name, expand(model.components, conds), True) if expanded \
+                    else model
+                scores[i, s] = np.mean(crossval_scores(mod, d, rows_, method, fitter, w)[0])
         nc[:, s] = noise_ceiling(d, method, rows_, w)
     mode_rdm = any(r is not None for r, _ in samples)
     mode_cond = any(c is not None for _, c in samples)

@@ -77,3 +77,43 @@ def _read_mat(path: Path) -> tuple[np.ndarray, list[str]]:
         raise ReadError(path, "expected one numeric array or a struct array with an RDM field")
     arr = _square(numeric[0] if numeric[0].ndim == 2 else np.moveaxis(numeric[0], -1, 0), path)
     return arr, _names(None, arr.shape[0], path.stem)
+
+
+def read_features(path: str | Path) -> tuple[np.ndarray, list[str] | None, np.ndarray | None]:
+    """A condition x feature table: (features, feature names, condition labels or None).
+
+    ``.npy``: a numeric array, rows in the data's condition order. ``.csv``/``.tsv``:
+    a header row of feature names; a first column of text (or named ``condition``)
+    holds condition labels that the rows are matched by.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            arr = np.load(path, allow_pickle=False)
+            if arr.dtype.kind not in "fiub" or arr.ndim not in (1, 2):
+                raise ReadError(path, f"features must be a numeric 2-D array, got {arr.dtype} "
+                                      f"{arr.shape}")
+            return np.asarray(arr, float).reshape(arr.shape[0], -1), None, None
+        if suffix in (".csv", ".tsv", ".txt"):
+            import pandas as pd
+
+            table = pd.read_csv(path, sep="\t" if suffix == ".tsv" else None, engine="python")
+            first = table.columns[0]
+            conds = None
+            if str(first).lower() in ("condition", "conditions", "stimulus", "label") or \
+                    table[first].dtype.kind not in "fiub":
+                conds = table[first].astype(str).to_numpy()
+                table = table.drop(columns=first)
+            bad = [c for c in table.columns if table[c].dtype.kind not in "fiub"]
+            if bad:
+                raise ReadError(path, f"non-numeric feature column(s): {', '.join(map(str, bad))}")
+            if table.shape[1] == 0:
+                raise ReadError(path, "no feature columns")
+            return table.to_numpy(float), [str(c) for c in table.columns], conds
+    except ReadError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise ReadError(path, f"not a readable feature table ({exc})") from exc
+    raise ReadError(path, f"unsupported feature file type {suffix or '(none)'}; "
+                          "use .npy, .csv or .tsv")

@@ -85,6 +85,68 @@ def group_means(x: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
     return (onehot @ x.reshape(x.shape[0], -1)).reshape((n, *x.shape[1:]))
 
 
+def _one_blas_thread():
+    """Small GEMMs in a batch run fastest on one BLAS thread each (a multi-threaded
+    BLAS spends more on waking threads than on a 100 x 64 x 100 product)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def time_means(data: np.ndarray, cond: np.ndarray, n_cond: int) -> np.ndarray:
+    """Condition means of epochs (epochs x channels x times) as a contiguous
+    ``times x n_cond x channels`` stack: the layout of one small GEMM per time point.
+
+    With one epoch per condition this is a reordering; otherwise a sorted
+    ``add.reduceat`` (one pass over the data, no n_cond x n_epochs product)."""
+    counts = np.bincount(cond, minlength=n_cond)
+    if np.any(counts == 0):
+        raise ParameterError("every condition needs at least one epoch")
+    order = np.argsort(cond, kind="stable")
+    if counts.max() == 1:
+        return np.ascontiguousarray(data.transpose(2, 0, 1)[:, order])
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    sums = np.add.reduceat(data[order], starts, axis=0) / counts[:, None, None]
+    return np.ascontiguousarray(sums.transpose(2, 0, 1))
+
+
+def movie(means: np.ndarray, method: str = "euclidean", chunk: int = 32) -> np.ndarray:
+    """RDM vectors (times x n_pairs) of ``euclidean`` or ``correlation`` for a stack of
+    condition patterns ``times x n_cond x channels``.
+
+    The time points go through in chunks: one batched GEMM per chunk for the Gram
+    matrices, then a gather of the upper triangle, while the chunk is still in cache.
+    """
+    n_t, n, p = means.shape
+    iu, ju = np.triu_indices(n, 1)
+    flat = iu * n + ju
+    out = np.empty((n_t, iu.size))
+    if method == "correlation":
+        means = means - means.mean(axis=2, keepdims=True)
+        means /= np.sqrt(np.einsum("tij,tij->ti", means, means))[..., None]
+    elif method != "euclidean":
+        raise ParameterError(f"no time-resolved fast path for {method!r}")
+    with _one_blas_thread():
+        for a in range(0, n_t, chunk):
+            x = means[a:a + chunk]
+            k = np.matmul(x, x.transpose(0, 2, 1))
+            o = np.take(k.reshape(k.shape[0], -1), flat, axis=1)
+            if method == "euclidean":
+                dg = np.einsum("tii->ti", k)
+                o *= -2.0
+                o += dg[:, iu]
+                o += dg[:, ju]
+                o /= p
+            else:
+                np.subtract(1.0, o, out=o)
+            out[a:a + chunk] = o
+    return out
+
+
 def fold_means(x: np.ndarray, cond: np.ndarray, n_cond: int, runs: np.ndarray) -> np.ndarray:
     """Condition means per run: ``n_runs x n_cond x ...``; runs in sorted order."""
     folds = np.unique(runs)
