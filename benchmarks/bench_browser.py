@@ -8,8 +8,11 @@ process (so peak memory is its own), offscreen at 1600 x 1000 pixels:
   channels x 10 s painted (a synchronous repaint of the plot's viewport);
 * frames: 100 full-page steps forward back to back (Shift+Right, as fast as
   each page can be shown), then 30 at a reader's pace (one every 250 ms), then
-  10 cold jumps to far-away windows; each timed from the key press (or jump) to
-  the repainted frame showing the new data;
+  10 cold jumps to far-away windows. Each is timed the same way for both
+  browsers (see ``_frames``): key press (or jump) -> events processed until the
+  new window's data is in place -> one synchronous repaint of the plot viewport,
+  i.e. from the key press to the painted frame that shows the new data. Paint
+  events per frame are counted too (1 means no extra, untimed or wasted paint);
 * peak RSS of the process (``ru_maxrss``) and its RSS after imports.
 
 mne-qt-browser runs with ``precompute=False``: with "auto" on this machine it
@@ -73,11 +76,78 @@ def _idle(app, seconds: float) -> None:
 
 
 # -- workers (each in its own process) ----------------------------------------------------
+class _PaintCounter:
+    """Counts paint events of a viewport (to show that a frame is one paint)."""
+
+    def __init__(self, viewport):
+        from PySide6 import QtCore
+
+        class Filter(QtCore.QObject):
+            def eventFilter(inner, obj, ev):  # noqa: N802, N805 - Qt API
+                if ev.type() == QtCore.QEvent.Paint:
+                    self.n += 1
+                return False
+
+        self.n = 0
+        self._filter = Filter()
+        viewport.installEventFilter(self._filter)
+
+
+def _frames(app, viewport, steps, ready) -> tuple[list[float], list[int]]:
+    """Time each step the same way for both browsers.
+
+    Timed: the key press (or jump) -> events processed until ``ready()`` says the new
+    window's data is in place (immediately for mne-qt-browser, which loads on the GUI
+    thread inside the key handler; for ours when the worker's page has been shown)
+    -> one synchronous repaint of the plot's viewport. Events still queued after the
+    repaint are drained untimed, for both. Returns times and paints per frame.
+    """
+    from PySide6 import QtCore
+
+    counter = _PaintCounter(viewport)
+    times, paints = [], []
+    for step in steps:
+        n0 = counter.n
+        t = time.perf_counter()
+        step()
+        deadline = t + 30.0
+        while not ready():
+            app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+            if time.perf_counter() > deadline:
+                raise TimeoutError("page not shown")
+            time.sleep(0.0005)  # let the worker thread take the GIL
+        viewport.repaint()
+        times.append(time.perf_counter() - t)
+        paints.append(counter.n - n0)
+        app.processEvents()
+    return times, paints
+
+
+def _protocol(app, viewport, key_target, jump, ready, pages: int) -> dict:
+    from PySide6 import QtCore, QtTest
+
+    def page():
+        QtTest.QTest.keyClick(key_target, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
+
+    frames, p1 = _frames(app, viewport, [page] * pages, ready)
+    paced, p2 = [], []
+    for _ in range(30):  # a reader paging every 250 ms: neighbours are prefetched meanwhile
+        _idle(app, 0.25)
+        t, p = _frames(app, viewport, [page], ready)
+        paced += t
+        p2 += p
+    # Cold frames: jump far away so no prefetched page can help.
+    cold, p3 = _frames(app, viewport,
+                       [lambda k=k: jump(1000.0 + 137.0 * k) for k in range(10)], ready)
+    return {"frames_s": frames, "paced_frames_s": paced, "cold_frames_s": cold,
+            "paints_per_frame": [int(np.max(p1 + p2 + p3)), float(np.mean(p1 + p2 + p3))]}
+
+
 def worker_ours(path: str, pages: int) -> dict:
     app = _app()
     import mne
     from neurodeck_browser.browser import BrowserView
-    from PySide6 import QtCore, QtTest
+    from PySide6 import QtCore
 
     from neurodeck.data import Recording
 
@@ -90,48 +160,24 @@ def worker_ours(path: str, pages: int) -> dict:
                         "selection": view.labels})
     view.show()
 
-    def wait_shown(timeout=30.0):
-        deadline = time.perf_counter() + timeout
-        while not (view.page is not None and view.page.t0 == view.t0
-                   and len(view.page.picks) == N_VISIBLE):
-            app.processEvents(QtCore.QEventLoop.AllEvents, 5)
-            if time.perf_counter() > deadline:
-                raise TimeoutError("page not shown")
-            time.sleep(0.0005)  # let the worker thread take the GIL
-        view.glw.viewport().repaint()
+    def ready():
+        return (view.page is not None and view.page.t0 == view.t0
+                and len(view.page.picks) == N_VISIBLE)
 
-    wait_shown()
+    while not ready():
+        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+        time.sleep(0.0005)
+    view.glw.viewport().repaint()
     open_s = time.perf_counter() - t0
     view.setFocus()
-    frames = []
-    for _ in range(pages):
-        t = time.perf_counter()
-        QtTest.QTest.keyClick(view, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
-        wait_shown()
-        frames.append(time.perf_counter() - t)
-    paced = []  # a reader paging every 250 ms: neighbours are prefetched meanwhile
-    for _ in range(30):
-        _idle(app, 0.25)
-        t = time.perf_counter()
-        QtTest.QTest.keyClick(view, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
-        wait_shown()
-        paced.append(time.perf_counter() - t)
-    # Cold frames: jump far away so no prefetched page can help.
-    cold = []
-    for k in range(10):
-        t = time.perf_counter()
-        view.set_window(1000.0 + 137.0 * k)
-        wait_shown()
-        cold.append(time.perf_counter() - t)
-    return {"open_s": open_s, "frames_s": frames, "paced_frames_s": paced,
-            "cold_frames_s": cold, "rss_after_imports_mb": base, "peak_rss_mb": _peak_mb(),
-            "final_t0": view.t0}
+    out = _protocol(app, view.glw.viewport(), view, view.set_window, ready, pages)
+    return {"open_s": open_s, **out, "rss_after_imports_mb": base,
+            "peak_rss_mb": _peak_mb(), "final_t0": view.t0}
 
 
 def worker_mne(path: str, pages: int) -> dict:
     app = _app()
     import mne
-    from PySide6 import QtCore, QtTest
 
     mne.viz.set_browser_backend("qt", verbose=False)
     base = _rss_mb()
@@ -143,34 +189,15 @@ def worker_mne(path: str, pages: int) -> dict:
     app.processEvents()
     fig.mne.view.viewport().repaint()
     open_s = time.perf_counter() - t0
-    frames = []
-    for _ in range(pages):
-        t = time.perf_counter()
-        QtTest.QTest.keyClick(fig, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
-        app.processEvents()
-        fig.mne.view.viewport().repaint()
-        frames.append(time.perf_counter() - t)
-    paced = []
-    for _ in range(30):
-        _idle(app, 0.25)
-        t = time.perf_counter()
-        QtTest.QTest.keyClick(fig, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
-        app.processEvents()
-        fig.mne.view.viewport().repaint()
-        paced.append(time.perf_counter() - t)
-    xmin = float(fig.mne.viewbox.viewRange()[0][0])
-    cold = []
-    for k in range(10):
-        t = time.perf_counter()
-        start = 1000.0 + 137.0 * k
+
+    def jump(start):
         fig.mne.plt.setXRange(start, start + PAGE_S, padding=0)
-        app.processEvents()
-        fig.mne.view.viewport().repaint()
-        cold.append(time.perf_counter() - t)
-    n_traces = len(fig.mne.traces)
-    return {"open_s": open_s, "frames_s": frames, "paced_frames_s": paced,
-            "cold_frames_s": cold, "rss_after_imports_mb": base, "peak_rss_mb": _peak_mb(),
-            "final_t0": xmin, "n_traces": n_traces}
+
+    out = _protocol(app, fig.mne.view.viewport(), fig, jump, lambda: True, pages)
+    return {"open_s": open_s, **out, "rss_after_imports_mb": base,
+            "peak_rss_mb": _peak_mb(),
+            "final_t0": float(fig.mne.viewbox.viewRange()[0][0]),
+            "n_traces": len(fig.mne.traces)}
 
 
 def worker_fmri(path: str, pages: int) -> dict:

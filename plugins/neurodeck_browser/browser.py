@@ -29,7 +29,8 @@ from neurodeck.gui.widgets.base import ViewWidget, colormap
 from .annotations import AnnotationLayer
 from .axes import TimeAxis
 from .fetcher import LatestFetcher
-from .sources import Page, SignalSource, robust_scale, source_for
+from .paths import TraceItem, build_paths, complete_scales, draw_params, lane_arrays, page_groups
+from .sources import Page, SignalSource, source_for
 from .style import BAD_COLOUR, type_colour
 
 HEATMAP_ROWS = 64  # populations with more rows than this open as a heatmap
@@ -104,11 +105,14 @@ class BrowserView(ViewWidget):
         many = n > HEATMAP_ROWS and getattr(ds, "kind", "") != "recording"
         self.mode = "heatmap" if many else ("raster" if self.source.kind == "spikes" else "traces")
         self.remove_dc = True
+        self.antialias = False  # 1-px traces: antialiasing doubles the paint time
         self.scales: dict[str, float] = {}
         self.heat_levels: tuple[float, float] | None = None
         self._bads: set[str] = set(getattr(ds, "bads", []) or [])
         self.page: Page | None = None
         self._wanted: tuple | None = None
+        self._direction = 1.0  # of the last move in time: where to prefetch
+        self._last_t0 = 0.0
         self.error: str | None = None
 
         self._build_ui()
@@ -146,7 +150,7 @@ class BrowserView(ViewWidget):
         self.plot.setClipToView(False)
         self.plot.getAxis("left").setStyle(tickLength=0)
         self.plot.setLabel("bottom", "time", units=None)
-        self.curves: dict[tuple[str, bool], pg.PlotCurveItem] = {}
+        self.curves: dict[tuple[str, bool], TraceItem] = {}
         self.raster = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#1a1a1a", width=1),
                                        skipFiniteCheck=True)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -380,10 +384,24 @@ class BrowserView(ViewWidget):
     def _job(self, t0: float):
         source, picks, n_px, mode = self.source, tuple(self.visible_rows), self.n_px(), self.mode
         t1 = t0 + self.span
-        return lambda: source.fetch(t0, t1, picks, n_px, mode)
+        # Snapshot of what decides the geometry: the worker builds the trace paths
+        # with the page, so the GUI thread only swaps them in (see paths.py).
+        types, labels = self.types, self.labels
+        bads, scales, remove_dc = frozenset(self._bads), dict(self.scales), self.remove_dc
+
+        def job() -> Page:
+            page = source.fetch(t0, t1, picks, n_px, mode)
+            if page.mode == "traces" and page.y is not None:
+                page.render = build_paths(page, types, labels, bads, scales, remove_dc)
+            return page
+
+        return job
 
     def request(self) -> None:
         """Show the current window: from the cache at once, else via the worker."""
+        if self.t0 != self._last_t0:
+            self._direction = 1.0 if self.t0 > self._last_t0 else -1.0
+            self._last_t0 = self.t0
         self._sync_controls()
         key = self._key(self.t0)
         self._wanted = key
@@ -392,8 +410,11 @@ class BrowserView(ViewWidget):
             self._show(page)
         else:
             self.fetcher.request(key, self._job(self.t0))
-        # Read the neighbours while the user looks at this page.
-        for t in (self.t0 + self.span, self.t0 - self.span):
+        # Read the neighbours while the user looks at this page: two pages ahead in
+        # the direction of travel (paging keeps the worker one step ahead), one behind.
+        # The fetcher runs the newest prefetch first, so queue the nearest last.
+        ahead = self._direction * self.span
+        for t in (self.t0 - ahead, self.t0 + 2 * ahead, self.t0 + ahead):
             t = self._clamp(t)
             if t != self.t0:
                 self.fetcher.prefetch(self._key(t), self._job(t))
@@ -414,7 +435,6 @@ class BrowserView(ViewWidget):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
-        self.plot.setXRange(self.t0, self.t0 + self.span, padding=0)
         self.window_region.blockSignals(True)
         self.window_region.setRegion((self.t0, self.t0 + self.span))
         self.window_region.blockSignals(False)
@@ -430,6 +450,9 @@ class BrowserView(ViewWidget):
     def _show(self, page: Page) -> None:
         self.page = page
         self.error = None
+        # The x range moves with the data, never before it: no blank intermediate frame
+        # (and no wasted repaint) while the worker reads the page.
+        self.plot.setXRange(page.t0, page.t1, padding=0)
         if page.mode == "traces" and page.y is not None:
             self._auto_scales(page)
         if page.mode == "heatmap" and self.heat_levels is None and page.image is not None:
@@ -446,16 +469,15 @@ class BrowserView(ViewWidget):
         self.page_shown.emit()
 
     def _auto_scales(self, page: Page) -> None:
-        types = np.asarray([self.types[k] for k in page.picks])
-        for kind in set(types.tolist()) - set(self.scales):
-            self.scales[kind] = robust_scale(page.y[types == kind])
+        self.scales.update(complete_scales(page, self.types, self.scales))
 
     def _redraw(self) -> None:
         page = self.page
         self.raster.setVisible(page is not None and page.mode == "raster")
         self.image.setVisible(page is not None and page.mode == "heatmap")
-        for curve in self.curves.values():
-            curve.setVisible(False)
+        if page is None or page.mode != "traces":
+            for curve in self.curves.values():
+                curve.setVisible(False)
         if page is None:
             return
         if page.mode == "traces":
@@ -465,36 +487,41 @@ class BrowserView(ViewWidget):
         else:
             self._draw_heatmap(page)
 
-    def trace_arrays(self, page: Page) -> dict[tuple[str, bool], tuple[np.ndarray, ...]]:
-        """Per (type, bad) group: x, y on screen, connect mask (also used by tests)."""
-        groups: dict[tuple[str, bool], list[int]] = {}
-        for r, k in enumerate(page.picks):
-            groups.setdefault((self.types[k], self.labels[k] in self._bads), []).append(r)
-        out = {}
-        m = page.x.size
-        for (kind, bad), rs in groups.items():
-            y = page.y[rs].astype(np.float64)
-            if self.remove_dc and m:
-                # Centre each lane on the window's mid-range: cheap, and keeps DC-offset
-                # channels (common in raw EEG) inside their lane like MNE's remove_dc.
-                y = y - 0.5 * (y.max(axis=1, keepdims=True) + y.min(axis=1, keepdims=True))
-            lanes = np.asarray(rs, dtype=np.float64)[:, None]
-            ys = lanes - y / self.scales.get(kind, 1.0)
-            connect = np.ones((len(rs), m), dtype=bool)
-            connect[:, -1] = False
-            out[(kind, bad)] = (np.tile(page.x, len(rs)), ys.ravel(), connect.ravel())
-        return out
+    def trace_lanes(self, page: Page) -> dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]]:
+        """Per (type, bad) group: x (points,) and screen y (rows x points) (for tests)."""
+        return {group: (page.x, lane_arrays(page, rows, self.scales.get(group[0], 1.0),
+                                            self.remove_dc))
+                for group, rows in page_groups(page, self.types, self.labels,
+                                               self._bads).items()}
+
+    def _trace_paths(self, page: Page) -> dict:
+        """The page's worker-built paths, rebuilt here only if scales/bads changed since."""
+        want = draw_params(page, self.types, self.labels, self._bads, self.scales,
+                           self.remove_dc)
+        if page.render is None or page.render.params != want:
+            page.render = build_paths(page, self.types, self.labels, self._bads,
+                                      self.scales, self.remove_dc)
+        return page.render.paths
 
     def _draw_traces(self, page: Page) -> None:
-        for key, (x, y, connect) in self.trace_arrays(page).items():
+        paths = self._trace_paths(page)
+        for key, path in paths.items():
             curve = self.curves.get(key)
             if curve is None:
-                colour = BAD_COLOUR if key[1] else type_colour(key[0])
-                curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=1), skipFiniteCheck=True)
+                curve = TraceItem(BAD_COLOUR if key[1] else type_colour(key[0]))
                 self.curves[key] = curve
-                self.plot.addItem(curve)
-            curve.setData(x, y, connect=connect)
+                self.plot.addItem(curve, ignoreBounds=True)
+            curve.antialias = self.antialias
+            curve.setPath(path)
             curve.setVisible(True)
+        for key, curve in self.curves.items():
+            if key not in paths:
+                curve.setVisible(False)
+
+    def set_antialias(self, on: bool) -> None:
+        """Antialiased traces: smoother, about twice the paint time."""
+        self.antialias = bool(on)
+        self._redraw()
 
     def _draw_raster(self, page: Page) -> None:
         xs, ys = [], []
@@ -590,6 +617,7 @@ class BrowserView(ViewWidget):
         return {
             "t0": self.t0, "span": self.span, "n_visible": self.n_visible,
             "row_offset": self.row_offset, "mode": self.mode, "remove_dc": self.remove_dc,
+            "antialias": self.antialias,
             "selection": [self.labels[k] for k in self.selection],
             "scales": dict(self.scales),
             "heat_levels": list(self.heat_levels) if self.heat_levels else None,
@@ -607,6 +635,7 @@ class BrowserView(ViewWidget):
             lo, hi = state["heat_levels"]
             self.heat_levels = (float(lo), float(hi))
         self.remove_dc = bool(state.get("remove_dc", True))
+        self.antialias = bool(state.get("antialias", False))
         mode = state.get("mode", self.mode)
         allowed = ("raster", "heatmap") if self.source.kind == "spikes" else ("traces", "heatmap")
         if mode in allowed:

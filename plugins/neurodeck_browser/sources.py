@@ -38,6 +38,7 @@ class Page:
     ticks: list[np.ndarray] = field(default_factory=list)
     image: np.ndarray | None = None
     n_samples: int = 0  # raw samples read (for the status bar and tests)
+    render: Any = None  # drawing prepared on the worker by the view (e.g. trace paths)
 
 
 class Source:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from neurodeck_browser import VIEWS
 from neurodeck_browser.browser import BrowserView
+from neurodeck_browser.paths import path_points
 from PySide6 import QtCore
 
 from neurodeck.data import Events, Recording, RoiTimeSeries, SpikeTrains, Traces
@@ -59,13 +60,15 @@ def test_first_page_window_and_decimated_values(qtbot):
         np.testing.assert_allclose(page.y[:, 2 * b], data[:16, a:z].min(axis=1), rtol=1e-6)
         np.testing.assert_allclose(page.y[:, 2 * b + 1], data[:16, a:z].max(axis=1), rtol=1e-6)
     # what is drawn is that page, placed in lanes: lane - (value - mid) / scale
-    x, y, connect = view.trace_arrays(page)[("eeg", False)]
+    x, ys = view.trace_lanes(page)[("eeg", False)]
     lane0 = page.y[0].astype(float)
     mid = 0.5 * (lane0.max() + lane0.min())
-    np.testing.assert_allclose(y[: page.x.size], -(lane0 - mid) / view.scales["eeg"])
-    assert not connect[page.x.size - 1]  # rows are not joined to each other
-    curve = view.curves[("eeg", False)]
-    np.testing.assert_allclose(curve.getData()[1], y)
+    np.testing.assert_allclose(ys[0], -(lane0 - mid) / view.scales["eeg"])
+    # the item shows one polyline per row (rows are not joined to each other)
+    drawn = path_points(view.curves[("eeg", False)].path())
+    assert len(drawn) == 14
+    np.testing.assert_allclose(drawn[0][:, 0], page.x)
+    np.testing.assert_allclose(drawn[0][:, 1], ys[0])
 
 
 def test_paging_keys_and_rows(qtbot):
@@ -109,7 +112,7 @@ def test_bad_marking_writes_to_the_recording(qtbot):
     view = _open(qtbot, rec)
     view.toggle_bad(2)
     assert rec.bads == ["C2"] and rec.raw.info["bads"] == ["C2"]
-    assert ("eeg", True) in view.trace_arrays(view.page)  # drawn in the bad colour
+    assert ("eeg", True) in view.trace_lanes(view.page)  # drawn in the bad colour
     # a click on lane 4 toggles that channel (the ViewBox maps the click to a row)
     vb = view.plot.vb
     scene = vb.mapViewToScene(QtCore.QPointF(5.0, 4.0))
