@@ -1,20 +1,7 @@
 """HMM-GLM: switching brain states, each with its own Poisson GLM of neuron-to-neuron
 coupling, with the none / Gaussian / one-hot priors of Li et al. (ICLR 2024)."""
 
-from typing import Any
-
 from neurodeck.plugin_api import Analysis, Choice, Float, Int, IntList, View, hookimpl
-
-
-class _PriorChoice(Choice):
-    """A Choice whose option "none" is a value (the core reads the text "none" as
-    "not set" for every parameter)."""
-
-    def coerce(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip() == "none":
-            return "none"
-        return super().coerce(value)
-
 
 HMMGLM = Analysis(
     id="hmmglm",
@@ -24,7 +11,7 @@ HMMGLM = Analysis(
         "Hidden Markov model whose states each hold a Poisson GLM: a neuron's count in a "
         "bin depends on every neuron's recent spikes (exponential history basis) through "
         "state-specific coupling weights. Fitted by EM (log-space forward-backward, "
-        "L-BFGS M-step) with restarts; the one-hot prior makes each connection "
+        "batched Newton M-step) with restarts; the one-hot prior makes each connection "
         "inhibitory, absent or excitatory under a categorical prior shared by the states. "
         "A list of n_states is chosen by cross-validated held-out bits per spike."
     ),
@@ -40,7 +27,7 @@ HMMGLM = Analysis(
         IntList("n_states", 3, minimum=1, maximum=20,
                 help="Number of hidden states, or a list (e.g. 2-6) to choose by "
                      "cross-validated held-out likelihood"),
-        _PriorChoice("prior", "onehot", choices=("none", "gaussian", "onehot"),
+        Choice("prior", "onehot", choices=("none", "gaussian", "onehot"),
                help="Prior on each state's coupling weights"),
         Float("bin_width", 0.01, minimum=1e-4, help="Bin width (s)"),
         Int("history_lags", 5, minimum=1, maximum=200,

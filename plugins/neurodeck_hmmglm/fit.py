@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import gammaln
 
 from neurodeck.jobs.progress import Progress
 
-from . import glm, hmm
+from . import glm, hmm, newton
 
 PRIORS = ("none", "gaussian", "onehot")
 # Starting categorical prior over (inhibitory, absent, excitatory) for the one-hot
@@ -50,8 +49,11 @@ class Data:
     lengths: np.ndarray
     lgam: np.ndarray = field(init=False)
 
+    x1: np.ndarray = field(init=False)  # design: history and a column of ones
+
     def __post_init__(self) -> None:
         self.lgam = gammaln(self.y + 1.0).sum(axis=1)
+        self.x1 = np.column_stack([self.x, np.ones(len(self.x))])
 
     def subset(self, seq_index: np.ndarray) -> Data:
         starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
@@ -67,7 +69,7 @@ class FitOptions:
     prior_scale: float = 1 / 3  # Gaussian prior s.d. (the reference's default)
     max_iter: int = 100
     tol: float = 1e-6  # relative objective change that stops EM
-    m_iter: int = 15  # L-BFGS iterations per M-step (warm-started)
+    m_iter: int = 3  # Newton steps per M-step and state (warm-started)
     stickiness: float = 0.98  # initial self-transition probability
     init_scale: float = 0.1  # s.d. of the random initial weights
     warm_iter: int = 10  # one-hot: prior-free EM iterations that separate the states first
@@ -107,107 +109,75 @@ def emissions(data: Data, p: Params, link: str) -> np.ndarray:
 GAMMA_FLOOR = 1e-9  # bins a state explains with less posterior weight are skipped
 
 
-def state_rows(data: Data, gamma: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-    """Per state, (y, x, weight) over the bins where its posterior is not negligible:
-    with sticky states each state owns ~1/K of the bins, so this is ~K times cheaper
-    and changes the objective by less than GAMMA_FLOOR per bin."""
+def state_rows(data: Data, gamma: np.ndarray) -> list[newton.Rows]:
+    """Per state, the bins where its posterior is not negligible: with sticky states
+    each state owns ~1/K of the bins, so this is ~K times cheaper and changes the
+    objective by less than GAMMA_FLOOR per bin."""
     out = []
     for s in range(gamma.shape[1]):
         keep = gamma[:, s] > GAMMA_FLOOR
-        out.append((data.y[keep], data.x[keep], gamma[keep, s:s + 1]))
+        out.append(newton.Rows(data.x1[keep], data.y[keep], gamma[keep, s]))
     return out
 
 
-def _glm_objective(theta: np.ndarray, rows: list[tuple[np.ndarray, ...]], k: int, n: int,
-                   opts: FitOptions):
-    """Negative expected complete-data GLM log-lik + negative log prior, and gradient."""
-    nw = k * n * n
-    w = theta[:nw].reshape(k, n, n)
-    b = theta[nw:nw + k * n].reshape(k, n)
-    val = 0.0
-    gw = np.empty_like(w)
-    gb = np.empty_like(b)
-    for s, (y, x, g) in enumerate(rows):
-        eta = b[s] + x @ w[s].T
-        f, logf, dlog = glm.rate_terms(eta, opts.link)
-        val -= float(np.sum(g * (y * logf - f)))
-        r = g * (y - f) * dlog
-        gw[s] = -(r.T @ x)
-        gb[s] = -r.sum(axis=0)
-    grad = [gw.ravel(), gb.ravel()]
-    if opts.prior == "gaussian":
-        mu = theta[nw + k * n:].reshape(n, n)
-        d = w - mu[None]
-        s2 = opts.prior_scale ** 2
-        val += float(0.5 * np.sum(d * d) / s2)
-        grad[0] = grad[0] + (d / s2).ravel()
-        grad.append(-(d.sum(axis=0) / s2).ravel())
-    return val, np.concatenate(grad)
+def _theta(p: Params, s: int) -> np.ndarray:
+    """State s's GLM parameters, one row per post-synaptic neuron: (weights, bias)."""
+    return np.column_stack([p.weights[s], p.bias[s]])
 
 
-def _w_step(rows: list[tuple[np.ndarray, ...]], p: Params, opts: FitOptions,
-            adjacency: np.ndarray | None) -> tuple[Params, float]:
-    """Maximise the GLM part (plus prior) over weights, bias (and the Gaussian mean)."""
-    k, n = p.bias.shape
-    w0 = p.weights.copy()
-    bounds = None
-    if adjacency is not None:
-        # One-hot: the weight's category fixes its sign; absent connections are 0.
-        w0 = np.where(adjacency > 0, np.maximum(w0, 0.0),
-                      np.where(adjacency < 0, np.minimum(w0, 0.0), 0.0))
-        lo = np.where(adjacency > 0, 0.0, np.where(adjacency < 0, -np.inf, 0.0))
-        hi = np.where(adjacency > 0, np.inf, 0.0)
-        bounds = list(zip(lo.ravel(), hi.ravel(), strict=True))
-        bounds += [(-np.inf, np.inf)] * (k * n)
-        bounds = [(None if np.isinf(a) else a, None if np.isinf(c) else c) for a, c in bounds]
-    theta0 = [w0.ravel(), p.bias.ravel()]
-    gaussian = opts.prior == "gaussian"
-    if gaussian:
-        theta0.append(p.prior_mean.ravel())
-    theta0 = np.concatenate(theta0)
-    args = (rows, k, n, opts)
-    res = minimize(_glm_objective, theta0, args=args, jac=True, method="L-BFGS-B",
-                   bounds=bounds, options={"maxiter": opts.m_iter, "maxcor": 20})
-    theta = res.x
-    nw = k * n * n
-    new = replace(p, weights=theta[:nw].reshape(k, n, n).copy(),
-                  bias=theta[nw:nw + k * n].reshape(k, n).copy())
-    if gaussian:
-        new.prior_mean = theta[nw + k * n:].reshape(n, n).copy()
-    if adjacency is not None:
-        new.adjacency = adjacency.copy()
-    value = -float(res.fun)
-    start = -float(_glm_objective(theta0, *args)[0])
-    if value < start:  # L-BFGS-B never should, but never accept a worse point
-        return replace(p, weights=w0, adjacency=adjacency), start
-    return new, value
+def _box(adjacency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds (N x N+1) that a one-hot class puts on each weight; the bias is free."""
+    n = adjacency.shape[0]
+    lo = np.where(adjacency > 0, 0.0, np.where(adjacency < 0, -np.inf, 0.0))
+    hi = np.where(adjacency < 0, 0.0, np.where(adjacency > 0, np.inf, 0.0))
+    free = np.full((n, 1), np.inf)
+    return np.hstack([lo, -free]), np.hstack([hi, free])
 
 
-def _propose_adjacency(rows: list[tuple[np.ndarray, ...]], p: Params, opts: FitOptions
-                       ) -> np.ndarray:
-    """Pick each connection's category by a one-coordinate quadratic (Fisher) model of
-    the likelihood around weight 0 plus the log prior of the category."""
-    k, n = p.bias.shape
-    logpi = np.log(p.adjacency_prior)
-    out = np.empty((k, n, n), dtype=np.int64)
-    for s, (y, x, g) in enumerate(rows):
-        eta = p.bias[s] + x @ p.weights[s].T
-        f, _, dlog = glm.rate_terms(eta, opts.link)
-        grad = (g * (y - f) * dlog).T @ x  # N x N (post x pre)
-        curv = (g * f * dlog * dlog).T @ (x * x) + 1e-12
-        g0 = grad + curv * p.weights[s]  # gradient extrapolated to weight 0
-        gain_exc = np.maximum(g0, 0.0) ** 2 / (2 * curv)
-        gain_inh = np.maximum(-g0, 0.0) ** 2 / (2 * curv)
-        score = np.stack([gain_inh + logpi[..., 0], logpi[..., 1],
-                          gain_exc + logpi[..., 2]], axis=-1)
-        out[s] = np.argmax(score, axis=-1) - 1
-    return out
+def _class_log_prior(adjacency: np.ndarray, logpi: np.ndarray) -> np.ndarray:
+    """Per post-synaptic neuron, sum over its inputs of log pi[class] (one state)."""
+    return np.take_along_axis(logpi, (adjacency + 1)[..., None], axis=-1)[..., 0].sum(axis=1)
+
+
+def propose_classes(loc: newton.Local, weights: np.ndarray, logpi: np.ndarray
+                    ) -> np.ndarray:
+    """Pick each connection's class by a one-coordinate quadratic (Fisher) model of the
+    likelihood around weight 0 plus the log prior of the class (a Wald-like test)."""
+    curv = loc.fisher_diag[:, :-1] + 1e-12
+    g0 = loc.grad[:, :-1] + curv * weights  # gradient extrapolated to weight 0
+    gain_exc = np.maximum(g0, 0.0) ** 2 / (2 * curv)
+    gain_inh = np.maximum(-g0, 0.0) ** 2 / (2 * curv)
+    score = np.stack([gain_inh + logpi[..., 0], logpi[..., 1], gain_exc + logpi[..., 2]],
+                     axis=-1)
+    return np.argmax(score, axis=-1) - 1
 
 
 def _update_adjacency_prior(adj: np.ndarray) -> np.ndarray:
     counts = np.stack([(adj == c).sum(axis=0) for c in (-1, 0, 1)], axis=-1).astype(float)
     counts += ONEHOT_DIRICHLET - 1
     return counts / counts.sum(axis=-1, keepdims=True)
+
+
+def _onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
+                  logpi: np.ndarray, opts: FitOptions) -> tuple[np.ndarray, np.ndarray]:
+    """One state's one-hot M-step. Propose classes, fit the weights within them, and
+    keep each post-synaptic neuron's proposal only if its objective (likelihood + class
+    log prior) rose; otherwise fit its weights within its current classes."""
+    loc = newton.local(rows, theta, opts.link)
+    now = loc.value + _class_log_prior(adjacency, logpi)
+    proposal = propose_classes(loc, theta[:, :-1], logpi)
+    lo, hi = _box(proposal)
+    th_p, v_p = newton.maximise(rows, np.clip(theta, lo, hi), opts.link, lo, hi,
+                                max_steps=opts.m_iter)
+    better = v_p + _class_log_prior(proposal, logpi) >= now
+    adj = np.where(better[:, None], proposal, adjacency)
+    out = np.where(better[:, None], th_p, theta)
+    worse = np.flatnonzero(~better)
+    if len(worse):
+        lo, hi = _box(adjacency[worse])
+        out[worse] = newton.maximise(rows.neurons(worse), theta[worse], opts.link, lo, hi,
+                                     max_steps=opts.m_iter)[0]
+    return out, adj
 
 
 def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
@@ -217,23 +187,29 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     transition = np.where(rows > 1e-12, xi_sum / np.where(rows > 0, rows, 1.0), p.transition)
     starts = np.concatenate([[0], np.cumsum(data.lengths)[:-1]])
     initial = (gamma[starts].sum(axis=0) + 1.0) / (len(starts) + k)
-    p = replace(p, transition=transition, initial=initial)
-    rows = state_rows(data, gamma)
-    if opts.prior != "onehot":
-        return _w_step(rows, p, opts, None)[0]
-    # One-hot: propose categories, fit the weights within them, and keep the proposal
-    # only if the M-step objective rose above the current point's (else fit the
-    # weights within the current categories); then the categorical prior in closed form.
-    k, n = p.bias.shape
-    theta_now = np.concatenate([p.weights.ravel(), p.bias.ravel()])
-    v_now = -float(_glm_objective(theta_now, rows, k, n, opts)[0]) + _onehot_log_prior(
-        p.adjacency, p.adjacency_prior)
-    proposal = _propose_adjacency(rows, p, opts)
-    new, v = _w_step(rows, p, opts, proposal)
-    if v + _onehot_log_prior(proposal, p.adjacency_prior) < v_now:
-        new = _w_step(rows, p, opts, p.adjacency)[0]
-    new.adjacency_prior = _update_adjacency_prior(new.adjacency)
-    return new
+    p = replace(p, transition=transition, initial=initial, weights=p.weights.copy(),
+                bias=p.bias.copy())
+    state_data = state_rows(data, gamma)
+    prior = None
+    if opts.prior == "gaussian":
+        prior = newton.Prior(1.0 / opts.prior_scale ** 2, p.prior_mean)
+    if opts.prior == "onehot":
+        logpi = np.log(p.adjacency_prior)
+        p.adjacency = p.adjacency.copy()
+    for s, rows_s in enumerate(state_data):
+        if opts.prior == "onehot":
+            theta, p.adjacency[s] = _onehot_state(rows_s, _theta(p, s), p.adjacency[s],
+                                                  logpi, opts)
+        else:
+            theta = newton.maximise(rows_s, _theta(p, s), opts.link, prior=prior,
+                                    max_steps=opts.m_iter)[0]
+        p.weights[s], p.bias[s] = theta[:, :-1], theta[:, -1]
+    # Coordinate ascent on the shared parameters given the weights (closed forms).
+    if opts.prior == "gaussian":
+        p.prior_mean = p.weights.mean(axis=0)
+    elif opts.prior == "onehot":
+        p.adjacency_prior = _update_adjacency_prior(p.adjacency)
+    return p
 
 
 # -- EM -----------------------------------------------------------------------------------
@@ -269,7 +245,11 @@ def warm_start_onehot(data: Data, p: Params, opts: FitOptions) -> Params:
     log_em = emissions(data, q, opts.link)
     gamma, _, _ = hmm.forward_backward(log_em, data.lengths, q.transition, q.initial)
     q.adjacency_prior = np.broadcast_to(ONEHOT_START, p.adjacency_prior.shape).copy()
-    q.adjacency = _propose_adjacency(state_rows(data, gamma), q, opts)
+    logpi = np.log(q.adjacency_prior)
+    q.adjacency = np.stack([
+        propose_classes(newton.local(rows, _theta(q, s), opts.link, hessian=False),
+                        q.weights[s], logpi)
+        for s, rows in enumerate(state_rows(data, gamma))])
     q.weights = np.where(np.sign(q.weights) == q.adjacency, q.weights, 0.0)
     return q
 

@@ -79,10 +79,13 @@ def state_log_likelihoods(y: np.ndarray, x: np.ndarray, weights: np.ndarray,
     if lgam is None:
         lgam = gammaln(y + 1.0).sum(axis=1)
     out = np.empty((y.shape[0], weights.shape[0]))
-    for k in range(weights.shape[0]):
-        eta = bias[k] + x @ weights[k].T
-        f, logf, _ = rate_terms(eta, link)
-        out[:, k] = np.sum(y * logf - f, axis=1) - lgam
+    step = max(256, 2 ** 17 // max(y.shape[1], 1))  # small chunks: no large temporaries
+    for a in range(0, y.shape[0], step):
+        xc, yc = x[a:a + step], y[a:a + step]
+        for k in range(weights.shape[0]):
+            f, logf, _ = rate_terms(bias[k] + xc @ weights[k].T, link)
+            out[a:a + step, k] = np.einsum("tn,tn->t", yc, logf) - f.sum(axis=1)
+    out -= lgam[:, None]
     return out
 
 
