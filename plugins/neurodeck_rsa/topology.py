@@ -3,6 +3,8 @@ and the paper's leave-one-subject-out identification over a grid of (l, u)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
@@ -124,9 +126,11 @@ def identification(rdms: np.ndarray, groups: np.ndarray, subjects: np.ndarray,
                 sim = compare(t[test], cents[have], "corr")
                 guess = np.nonzero(have)[0][np.argmax(np.nan_to_num(sim, nan=-2), axis=1)]
                 correct[a, b, s] = np.mean(guess == g_idx[test])
-    acc = np.nanmean(correct, axis=2)
-    boot = np.nanmean(correct[:, :, boots], axis=3) if n_bootstrap else acc[..., None]
-    ci = np.nanpercentile(boot, [2.5, 97.5], axis=2) if n_bootstrap else np.stack([acc, acc])
+    with warnings.catch_warnings():  # cells with l > u are all-NaN by design
+        warnings.simplefilter("ignore", RuntimeWarning)
+        acc = np.nanmean(correct, axis=2)
+        boot = np.nanmean(correct[:, :, boots], axis=3) if n_bootstrap else acc[..., None]
+        ci = np.nanpercentile(boot, [2.5, 97.5], axis=2) if n_bootstrap else np.stack([acc, acc])
     return {"grid_lower": np.asarray(lowers, float), "grid_upper": np.asarray(uppers, float),
             "accuracy": acc, "accuracy_ci": ci, "group_names": g_names.astype(str),
             "chance": np.float64(1.0 / g_names.size)}
