@@ -75,9 +75,11 @@ class AnnotationLayer:
         self._preview.setVisible(False)
         plot.addItem(self._preview)
         self._window = (0.0, 0.0)
+        self._drawn: tuple | None = None  # what self.items show (see draw)
 
     def set_events(self, events: Events) -> None:
         self.events = events
+        self._drawn = None
         if self.selected is not None and self.selected >= len(events):
             self.selected = None
         self._draw_overview()
@@ -91,13 +93,22 @@ class AnnotationLayer:
 
     def draw(self, t0: float, t1: float) -> None:
         self._window = (t0, t1)
+        ev = self.events
+        inside = (np.flatnonzero((ev.onset + ev.duration >= t0) & (ev.onset <= t1))[:MAX_DRAWN]
+                  if len(ev) else np.zeros(0, dtype=int))
+        drawn = (id(ev), tuple(inside.tolist()), self.selected, self.editable)
+        if drawn == self._drawn:
+            # Same spans as before (scrolling within them): only the labels follow t0,
+            # instead of rebuilding every item on each frame.
+            for text in self.items[1::2]:
+                text.setPos(max(text.onset, t0), -0.5)
+            return
+        self._drawn = drawn
         for item in self.items:
             self.plot.removeItem(item)
         self.items = []
-        ev = self.events
         if not len(ev):
             return
-        inside = np.flatnonzero((ev.onset + ev.duration >= t0) & (ev.onset <= t1))[:MAX_DRAWN]
         labels = self.labels()
         for i in inside.tolist():
             onset, dur, label = float(ev.onset[i]), float(ev.duration[i]), ev.label[i]
@@ -106,6 +117,7 @@ class AnnotationLayer:
             if i == self.selected:
                 region.setBrush(pg.mkBrush(255, 200, 0, 90))
             text = pg.TextItem(label, color=colour, anchor=(0, 0))
+            text.onset = onset
             text.setPos(max(onset, t0), -0.5)
             for item in (region, text):
                 self.plot.addItem(item)

@@ -432,9 +432,10 @@ class BrowserView(ViewWidget):
     # -- drawing -----------------------------------------------------------------------------------
     def _sync_controls(self) -> None:
         for box, value in ((self.span_box, self.span), (self.rows_box, self.n_visible)):
-            box.blockSignals(True)
-            box.setValue(value)
-            box.blockSignals(False)
+            if box.value() != value:  # setValue re-renders the box even when unchanged
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
         self.window_region.blockSignals(True)
         self.window_region.setRegion((self.t0, self.t0 + self.span))
         self.window_region.blockSignals(False)

@@ -14,8 +14,9 @@ user rescales or marks a bad channel meanwhile the GUI rebuilds them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
@@ -41,6 +42,7 @@ class TracePaths:
 
     params: DrawParams
     paths: dict[Group, QtGui.QPainterPath]
+    thread: int = field(default_factory=threading.get_ident)  # where it was built (tests)
 
 
 def page_groups(page: Page, types: Sequence[str], labels: Sequence[str],
@@ -100,11 +102,7 @@ def polyline_path(x: np.ndarray, ys: np.ndarray) -> QtGui.QPainterPath:
         view = pg.functions.ndarray_from_qpolygonf(poly)  # writes into the polygon
         view[:, 0] = x
         view[:, 1] = row
-        if n == 1:
-            path.moveTo(view[0, 0], view[0, 1])  # a polygon of one point draws nothing
-            path.lineTo(view[0, 0], view[0, 1])
-        else:
-            path.addPolygon(poly)
+        path.addPolygon(poly)  # one point is a bare moveTo: nothing to draw, as in Qt
     return path
 
 

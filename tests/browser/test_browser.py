@@ -255,3 +255,52 @@ def test_long_paging_session_256_channels(qtbot):
         shown += 1
     qtbot.waitUntil(lambda: view.fetcher.idle, timeout=5000)
     assert shown == 160 and view.page is not None and len(view.page.picks) == 64
+
+
+def test_worker_built_paths_equal_the_decimated_data(qtbot):
+    """The paths drawn are built on the fetch worker and hold, per row, the min/max of
+    each pixel bin of the raw samples (numpy on the same samples, float32 display:
+    atol 1e-5 lanes), placed in the row's lane; a rescale rebuilds them on the GUI."""
+    import threading
+
+    rec, data = _recording()
+    view = _open(qtbot, rec)
+    view.set_window(10.0)  # prefetched with the first page's scales
+    _wait_page(qtbot, view, 10.0)
+    page = view.page
+    assert page.render.thread != threading.get_ident()  # built off the GUI thread
+    drawn = path_points(view.curves[("eeg", False)].path())
+    assert len(drawn) == 14  # one polyline per EEG row, rows not joined
+    scale = view.scales["eeg"]
+    idx = np.round(page.x[0::2] * SFREQ).astype(int)
+    edges = np.append(idx, 10000)
+    for r in (0, 5, 13):
+        block = data[r]
+        expect = np.empty(2 * idx.size)
+        expect[0::2] = [block[a:b].min() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        expect[1::2] = [block[a:b].max() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        mid = 0.5 * (expect.max() + expect.min())
+        np.testing.assert_allclose(drawn[r][:, 0], page.x, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(drawn[r][:, 1], r - (expect - mid) / scale, rtol=0,
+                                   atol=1e-5)
+    view.set_scale("eeg", 2 * scale)  # geometry changed: the GUI rebuilds the paths
+    assert view.page.render.thread == threading.get_ident()
+    again = path_points(view.curves[("eeg", False)].path())
+    np.testing.assert_allclose(again[5][:, 1] - 5, (drawn[5][:, 1] - 5) / 2, atol=1e-9)
+    # the other groups (one eog, one stim row) are drawn in their own lanes
+    assert [p[:, 1].mean().round() for p in path_points(view.curves[("eog", False)].path())] \
+        == [14]
+
+
+def test_polyline_path_edge_cases(qapp):
+    from neurodeck_browser.paths import polyline_path
+
+    x = np.array([0.0, 1.0, 2.0])
+    ys = np.array([[0.0, 1.0, 0.5], [2.0, 2.5, 3.0]])
+    pts = path_points(polyline_path(x, ys))
+    assert len(pts) == 2
+    np.testing.assert_array_equal(pts[1], np.c_[x, ys[1]])
+    assert polyline_path(np.zeros(0), np.zeros((2, 0))).isEmpty()
+    single = polyline_path(np.array([4.0]), np.array([[1.0]]))
+    assert single.elementCount() == 1
+    assert (single.elementAt(0).x, single.elementAt(0).y) == (4.0, 1.0)
