@@ -1,1 +1,88 @@
-"""neurodeck_brainmae plugin (being built)."""
+"""BrainMAE: region-aware masked autoencoder for fMRI ROI time series (Yang et al. 2024).
+
+Inference runs in numpy; training (``neurodeck train-brainmae``) needs the optional
+``train`` extra (PyTorch).
+"""
+
+from pathlib import Path
+
+from neurodeck.plugin_api import Analysis, Command, FilePath, Float, Int, View, hookimpl
+
+SHIPPED_CHECKPOINT = str(Path(__file__).resolve().parent / "checkpoints"
+                         / "brainmae_aal2_hcp.safetensors")
+
+BRAINMAE = Analysis(
+    id="brainmae",
+    title="BrainMAE (masked autoencoder)",
+    category="fMRI",
+    description=(
+        "Region-aware masked autoencoder for ROI time series. Learnable region embeddings "
+        "define graph attention between regions (self-loops removed); a transformer runs "
+        "over ~10 s segments. Hides a random subset of regions per segment and reconstructs "
+        "them from the others, giving per-region reconstruction error, segment- and "
+        "scan-level embeddings, the region attention map and, when the checkpoint has "
+        "one, a linear head's predictions. Several inputs are several subjects, run as one "
+        "job. Inputs must match the checkpoint's atlas (number and order of regions) and TR."
+    ),
+    reference=(
+        "Yang, Mao, Liu & Liu (2024) BrainMAE: A Region-aware Self-supervised Learning "
+        "Framework for Brain Signals, arXiv:2406.17086."
+    ),
+    accepts=("roi_timeseries",),
+    run="neurodeck_brainmae.compute:run",
+    n_inputs=(1, 10000),
+    params=[
+        FilePath("checkpoint", SHIPPED_CHECKPOINT,
+                 filter="BrainMAE checkpoints (*.safetensors *.json *.pt *.pth)",
+                 help="Checkpoint (.safetensors + .json config; .pt state dicts need torch); "
+                      "default: the shipped AAL2 (94 regions, TR 0.72 s) model"),
+        Float("mask_ratio", 0.5, minimum=0.01, maximum=0.95,
+              help="Fraction of regions hidden per segment when reconstructing"),
+        Int("seed", 0, minimum=0, help="Seed of the random region masks"),
+    ],
+    outputs={
+        "reconstruction": "regions x time: each region's signal predicted while it was "
+                          "hidden, in the input's units; several subjects are concatenated "
+                          "along time (see subject_frames)",
+        "reconstruction_error": "per region: masked-reconstruction MSE in z units (1 = "
+                                "predicting the region's scan mean), over all subjects",
+        "embedding": "subjects x d: scan-level embedding (mean of segment_embeddings)",
+        "segment_embeddings": "segments x d: contextual embedding of each segment, subjects "
+                              "concatenated (see segment_subject, segment_start)",
+        "attention": "regions x regions: region-aware graph attention of the state encoder "
+                     "(rows sum to 1, zero diagonal); a property of the checkpoint",
+        "prediction": "subjects x outputs: the checkpoint's linear head on the embedding "
+                      "(class probabilities for a classifier); only when it has a head",
+        "prediction_names": "names of the head's outputs (only with a head)",
+        "subject_reconstruction_error": "subjects x regions: reconstruction_error per subject",
+        "baseline_error_mean": "per region: MSE of mean imputation (z units) on the same masks",
+        "baseline_error_nearest": "per region: MSE of nearest-visible-frame-in-time imputation",
+        "original": "regions x time: the input signals, concatenated like reconstruction",
+        "subjects": "subject (input) names",
+        "subject_frames": "frames per subject (to split the concatenated time axis)",
+        "segment_subject": "subject index of each segment",
+        "segment_start": "start frame of each segment within its subject",
+        "regions": "region names, in checkpoint order",
+        "tr": "repetition time (s)",
+    },
+)
+
+
+@hookimpl
+def neurodeck_analyses():
+    return [BRAINMAE]
+
+
+@hookimpl
+def neurodeck_views():
+    return [View(id="brainmae-result", title="BrainMAE reconstruction and embeddings",
+                 accepts=("result:brainmae",), widget="neurodeck_brainmae.view:BrainMAEView",
+                 priority=10)]
+
+
+@hookimpl
+def neurodeck_commands():
+    return [Command(name="train-brainmae",
+                    help="Pre-train a BrainMAE checkpoint on ROI time series (needs torch)",
+                    configure="neurodeck_brainmae.cli:configure",
+                    main="neurodeck_brainmae.cli:main")]

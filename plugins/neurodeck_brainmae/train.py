@@ -1,0 +1,126 @@
+"""Masked-autoencoder pre-training of BrainMAE (PyTorch; the ``train`` extra).
+
+Each step draws random crops of whole segments from the training scans (random
+phase of the segment grid too), hides ``round(mask_ratio * N)`` regions per segment
+and minimises the paper's weighted loss: the MSE on hidden regions plus
+``unmasked_weight`` times the MSE on visible ones.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .config import BrainMAEConfig
+from .infer import n_masked, normalise
+from .torch_model import TorchBrainMAE
+
+
+@dataclass
+class TrainSettings:
+    steps: int = 1500
+    batch_size: int = 8
+    crop_segments: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup: int = 100
+    seed: int = 0
+    threads: int = 2
+    max_seconds: float | None = None  # a safety stop; a fixed step count keeps runs identical
+    log_every: int = 50
+
+
+@dataclass
+class TrainLog:
+    steps_done: int = 0
+    seconds: float = 0.0
+    loss: list[float] = field(default_factory=list)
+    masked_mse: list[float] = field(default_factory=list)
+
+
+def _batch(scans: Sequence[np.ndarray], tau: int, crop: int, size: int, n_hide: int,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, pos = [], []
+    for _ in range(size):
+        z = scans[rng.integers(len(scans))]
+        offset = int(rng.integers(tau))
+        n_seg = (z.shape[1] - offset) // tau
+        first = int(rng.integers(n_seg - crop + 1))
+        start = offset + first * tau
+        block = z[:, start:start + crop * tau].reshape(z.shape[0], crop, tau)
+        xs.append(block.transpose(1, 0, 2))
+        pos.append((start + tau * np.arange(crop)) / tau)
+    n = scans[0].shape[0]
+    noise = rng.random((size, crop, n))
+    # The n_hide smallest draws per segment are hidden: an exact count per segment.
+    hidden_rank = np.argsort(np.argsort(noise, axis=-1), axis=-1)
+    visible = hidden_rank >= n_hide
+    return np.stack(xs).astype(np.float32), visible, np.stack(pos)
+
+
+def masked_loss(recon: torch.Tensor, x: torch.Tensor, visible: torch.Tensor,
+                unmasked_weight: float) -> tuple[torch.Tensor, torch.Tensor]:
+    sq = ((recon - x) ** 2).mean(-1)  # per (batch, segment, region)
+    hid = (~visible).to(sq.dtype)
+    mse_hidden = (sq * hid).sum() / hid.sum()
+    mse_visible = (sq * (1 - hid)).sum() / (1 - hid).sum()
+    return mse_hidden + unmasked_weight * mse_visible, mse_hidden
+
+
+def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSettings,
+          report: Callable[[int, float, str], None] | None = None
+          ) -> tuple[dict[str, np.ndarray], TrainLog]:
+    """Train from scratch on raw (N, T) scans; returns numpy weights and the log."""
+    tau = config.architecture.segment_length
+    eps = float(config.normalisation.get("eps", 1e-6))
+    zs = [normalise(s, eps)[0] for s in scans]
+    shortest = min(z.shape[1] for z in zs)
+    crop = min(settings.crop_segments, (shortest - tau + 1) // tau)
+    if crop < 1:
+        raise ValueError(f"scans need at least {2 * tau - 1} frames to train on")
+    torch.manual_seed(settings.seed)
+    torch.set_num_threads(settings.threads)
+    rng = np.random.default_rng(settings.seed)
+    model = TorchBrainMAE(config)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and n != "roi_embedding"]
+    other = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and n != "roi_embedding")]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
+                             {"params": other, "weight_decay": 0.0}], lr=settings.lr)
+
+    def lr_at(step: int) -> float:
+        if step < settings.warmup:
+            return (step + 1) / settings.warmup
+        frac = (step - settings.warmup) / max(settings.steps - settings.warmup, 1)
+        return 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    n_hide = n_masked(config.architecture.n_regions, config.train_mask_ratio)
+    log = TrainLog()
+    started = time.monotonic()
+    model.train()
+    for step in range(settings.steps):
+        x, vis, pos = _batch(zs, tau, crop, settings.batch_size, n_hide, rng)
+        xt, vt = torch.from_numpy(x), torch.from_numpy(vis)
+        recon, _ = model(xt, vt, torch.from_numpy(pos))
+        loss, mse_h = masked_loss(recon, xt, vt, config.unmasked_loss_weight)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        log.steps_done = step + 1
+        if step % settings.log_every == 0 or step == settings.steps - 1:
+            log.loss.append(float(loss.detach()))
+            log.masked_mse.append(float(mse_h.detach()))
+            if report:
+                report(step + 1, float(mse_h), f"step {step + 1}/{settings.steps}")
+        if settings.max_seconds is not None and time.monotonic() - started > settings.max_seconds:
+            break
+    log.seconds = time.monotonic() - started
+    model.eval()
+    return model.numpy_weights(), log
