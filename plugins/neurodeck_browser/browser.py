@@ -158,6 +158,13 @@ class BrowserView(ViewWidget):
         for item in (self.raster, self.image):
             self.plot.addItem(item)
             item.setVisible(False)
+        # Heatmap colour scale: shown in heatmap mode only; dragging it sets heat_levels.
+        unit = "rate (spikes/s)" if self.source.kind == "spikes" else "bin mean"
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=colormap("viridis"),
+                                        interactive=True, label=unit)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.colorbar.sigLevelsChangeFinished.connect(self._colorbar_dragged)
+        self.colorbar.setVisible(False)
 
         self.overview = self.glw.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()})
         self.overview.setMaximumHeight(70)
@@ -475,7 +482,10 @@ class BrowserView(ViewWidget):
     def _redraw(self) -> None:
         page = self.page
         self.raster.setVisible(page is not None and page.mode == "raster")
-        self.image.setVisible(page is not None and page.mode == "heatmap")
+        heat = page is not None and page.mode == "heatmap"
+        self.image.setVisible(heat)
+        if self.colorbar.isVisible() != heat:
+            self.colorbar.setVisible(heat)
         if page is None or page.mode != "traces":
             for curve in self.curves.values():
                 curve.setVisible(False)
@@ -540,10 +550,15 @@ class BrowserView(ViewWidget):
             return
         levels = self.heat_levels or (float(np.nanmin(img)), float(np.nanmax(img)))
         self.image.setImage(np.nan_to_num(img, nan=levels[0]), autoLevels=False, levels=levels)
+        self.colorbar.setLevels(levels)
         width = page.t1 - page.t0
         if isinstance(self.source, SignalSource):
             width = img.shape[1] * (page.x[1] - page.x[0]) if img.shape[1] > 1 else width
         self.image.setRect(QtCore.QRectF(page.t0, -0.5, width, img.shape[0]))
+
+    def _colorbar_dragged(self, bar) -> None:
+        lo, hi = bar.levels()
+        self.heat_levels = (float(lo), float(hi))
 
     # -- overview ----------------------------------------------------------------------------------
     def _overview_dragged(self) -> None:

@@ -183,6 +183,19 @@ def test_spike_raster_and_heatmap(qtbot):
                                [np.count_nonzero(t < 10) for t in trains], atol=1e-6)
     labels, cols, values = view.values_table()
     assert values[:, 0].tolist() == [np.count_nonzero(t < 10) for t in trains]
+    # the colour bar shows the heatmap's levels, and dragging it sets them
+    assert view.colorbar.isVisible()
+    np.testing.assert_allclose(view.colorbar.levels(), view.heat_levels)
+    np.testing.assert_allclose(view.image.getLevels(), view.heat_levels)
+    view.colorbar.setLevels((0.0, 5.0))
+    view.colorbar.sigLevelsChangeFinished.emit(view.colorbar)
+    assert view.heat_levels == (0.0, 5.0)
+    np.testing.assert_allclose(view.image.getLevels(), (0.0, 5.0))
+    heat_width = view.vb.width()
+    view.set_mode("raster")
+    qtbot.waitUntil(lambda: view.page.mode == "raster", timeout=5000)
+    assert not view.colorbar.isVisible()
+    qtbot.waitUntil(lambda: view.vb.width() > heat_width, timeout=2000)  # space given back
 
 
 def test_population_opens_as_heatmap(qtbot):
