@@ -11,6 +11,8 @@ from neurodeck.data import Result
 from neurodeck.gui.widgets.base import ViewWidget, plot_widget
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
+from .graph import force_layout, top_edges
+
 COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
           (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 GREY = (200, 200, 200)
@@ -121,15 +123,13 @@ class NtfView(ViewWidget):
 
     def _draw_graph(self, k: int, mat: np.ndarray, comm: np.ndarray) -> None:
         n = len(comm)
-        angle = np.empty(n)
-        angle[self.order] = np.linspace(0, 2 * np.pi, n, endpoint=False)
-        self.pos = np.column_stack([np.cos(angle), np.sin(angle)])
-        i, j = np.triu_indices(n, 1)
-        w = mat[i, j]
-        # Draw the strongest edges only (top 5 % or 300), else the graph is a blot.
-        keep = np.argsort(-w)[: max(1, min(300, int(0.05 * len(w))))]
-        keep = keep[w[keep] > 0]
-        self._graph_kw = dict(pos=self.pos, adj=np.column_stack([i[keep], j[keep]]),
+        # Layout: force-directed on every positive edge, weighted, so weak members are
+        # still pulled towards their community (seeded: a component always looks the
+        # same). Drawn: the strongest edges only (top 5 %, at most 300).
+        all_edges, all_weights = top_edges(mat, fraction=1.0, cap=n * n)
+        self.pos = force_layout(n, all_edges, all_weights, seed=0)
+        edges, _ = top_edges(mat)
+        self._graph_kw = dict(pos=self.pos, adj=edges,
                               symbolBrush=[pg.mkBrush(*_color(c)) for c in comm],
                               pen=pg.mkPen(120, 120, 120, 90), pxMode=True)
         self.graph.setData(size=np.full(n, 9.0), **self._graph_kw)

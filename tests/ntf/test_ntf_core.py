@@ -112,3 +112,22 @@ def test_factor_match_score_permutation_and_sign():
     b = [a[0][:, [2, 0, 1]] * 5.0, a[1][:, [2, 0, 1]]]
     assert rank.factor_match_score(a, b) == pytest.approx(1.0)
     assert rank.factor_match_score(a, [rng.random((20, 3)), rng.random((7, 3))]) < 0.95
+
+
+def test_force_layout_groups_communities_and_is_seeded():
+    from neurodeck_ntf.graph import force_layout, top_edges
+    from neurodeck_ntf.synthetic import weighted_lfr
+
+    w, labels = weighted_lfr(mu_t=0.25, mu_w=0.25, seed=0)
+    edges, weights = top_edges(w)
+    assert len(edges) == 300 and np.all(np.diff(weights) <= 0)  # strongest first, capped
+    edges, weights = top_edges(w, fraction=1.0, cap=10**6)  # the view lays out on all
+    assert len(edges) == (w > 0).sum() // 2
+    pos = force_layout(len(w), edges, weights, seed=0)
+    assert np.array_equal(pos, force_layout(len(w), edges, weights, seed=0))
+    assert np.abs(pos).max() == pytest.approx(1.0)
+    dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    np.fill_diagonal(same, False)
+    # Communities of a low-mixing graph form visibly separate clusters.
+    assert dist[same].mean() < 0.6 * dist[labels[:, None] != labels[None, :]].mean()

@@ -23,6 +23,20 @@ def test_views_build_highlight_and_export(qtbot, tmp_path):
     view.highlight(4)
     assert view.neuron_box.currentText() == res["neuron_labels"][4]
     assert view.graph.scatter.data["size"][4] > view.graph.scatter.data["size"][0]
+    # Force-directed layout (not a circle): the component's core community (the one
+    # with the strongest affinities) sits tighter than its distance to the rest.
+    pos = view.pos.copy()
+    radius = np.linalg.norm(pos - pos.mean(0), axis=1)
+    assert radius.std() > 0.05 * radius.mean()
+    comm = res["communities"][1]
+    strength = res["affinity"][1].sum(1)
+    core = comm == max(set(comm[comm >= 0]), key=lambda c: strength[comm == c].mean())
+    dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
+    inside = dist[np.ix_(core, core)][~np.eye(core.sum(), dtype=bool)]
+    assert inside.mean() < 0.7 * dist[np.ix_(core, ~core)].mean()
+    view.set_component(0)
+    view.set_component(1)
+    assert np.array_equal(view.pos, pos)
     rows, cols, values = view.values_table()
     comm = res["communities"][1]
     assert np.all(np.diff(np.where(comm[view.order] < 0, 99, comm[view.order])) >= 0)
