@@ -28,7 +28,9 @@ seconds() { date +%s; }
 t0=$(seconds)
 if [[ "$MODE" != "--package" ]]; then
     step "PyInstaller one-folder bundle"
-    "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
+    # --clean (no cached analysis) for release artefacts; --bundle (tests) reuses the cache.
+    CLEAN="--clean"; [[ "$MODE" == "--bundle" ]] && CLEAN=""
+    "$PYTHON" -m PyInstaller --noconfirm $CLEAN --log-level WARN \
         --distpath "$OUT/dist" --workpath "$OUT/build" "$HERE/neurodeck.spec"
 fi
 t1=$(seconds)

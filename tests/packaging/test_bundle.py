@@ -96,6 +96,16 @@ def test_gui_starts_offscreen_and_opens_a_sample(bundle, user_env, tmp_path):
     assert str(EDF.resolve()) in settings["recent_files"]  # the open job finished
 
 
+def test_gui_starts_on_the_bundled_sample(bundle, user_env, tmp_path):
+    env = {**user_env, "NEURODECK_QUIT_AFTER_MS": "4000"}
+    proc = run(bundle, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    settings = json.loads((tmp_path / "config" / "settings.json").read_text())
+    (opened,) = settings["recent_files"]
+    # File > Open Sample data ships inside the bundle, not read from the checkout.
+    assert Path(opened).is_relative_to(bundle.resolve()) and Path(opened).suffix == ".edf"
+
+
 def test_headless_analysis_matches_the_source_install(bundle, user_env, tmp_path):
     out = tmp_path / "r.h5"
     proc = run(bundle, "run", "fc", "--input", str(EDF), "--output", str(out), "-q",
