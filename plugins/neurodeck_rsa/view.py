@@ -190,7 +190,9 @@ class ModelBarView(ViewWidget):
 
 
 class TimeCourseView(ViewWidget):
-    """Model similarity over time (time-resolved RSA of epochs)."""
+    """Model similarity over time (time-resolved RSA of epochs): one curve per model,
+    its 95% bootstrap band when there is one, and the noise ceiling over time (grey)
+    when several subjects were given."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
@@ -213,10 +215,27 @@ class TimeCourseView(ViewWidget):
             curves = result["rdms"][:, iu[0], iu[1]].mean(axis=1)[None]
             names = ["mean dissimilarity"]
             p.setLabel("left", "mean dissimilarity")
+        columns, values = list(names), [np.asarray(curves).T]
+        if "noise_ceiling_timecourse" in result:
+            nc = result["noise_ceiling_timecourse"]
+            lo_c = p.plot(t, nc[0], pen=pg.mkPen((150, 150, 150)))
+            hi_c = p.plot(t, nc[1], pen=pg.mkPen((150, 150, 150)), name="noise ceiling")
+            p.addItem(pg.FillBetweenItem(lo_c, hi_c, brush=pg.mkBrush(180, 180, 180, 90)))
+            columns += ["noise ceiling low", "noise ceiling high"]
+            values.append(nc.T)
+        ci = result.get("model_timecourse_ci")
         for k, (name, y) in enumerate(zip(names, curves, strict=True)):
-            p.plot(t, y, pen=pg.mkPen(PALETTE[k % len(PALETTE)], width=2), name=name)
+            colour = PALETTE[k % len(PALETTE)]
+            if ci is not None:
+                lo = p.plot(t, ci[0, k], pen=pg.mkPen(colour + (90,)))
+                hi = p.plot(t, ci[1, k], pen=pg.mkPen(colour + (90,)))
+                p.addItem(pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(colour + (50,))))
+                columns += [f"{name} CI low", f"{name} CI high"]
+                values.append(ci[:, k].T)
+            p.plot(t, y, pen=pg.mkPen(colour, width=2), name=name)
+        p.addLine(y=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.PenStyle.DashLine))
         p.setLabel("bottom", "time (s)")
-        self.table = ([f"{v:.4f}" for v in t], names, np.asarray(curves).T)
+        self.table = ([f"{v:.4f}" for v in t], columns, np.hstack(values))
 
     def export_item(self):
         return self.plot.getPlotItem()

@@ -31,15 +31,21 @@ def results(shared_data, neurodeck_plugins):
     ep = Epochs(rng.normal(size=(30, 8, 40)), [f"c{i % 5}" for i in range(30)], sfreq=100.0)
     timed = neurodeck.run("rsa", ep, Result({"rdms": rng.random((2, 10))}, {"analysis": "x"}),
                           window=5, step=5)
-    return rsa, trsa, timed
+    subj = [Epochs(rng.normal(size=(10, 8, 30)), [f"c{i % 5}" for i in range(10)], sfreq=100.0,
+                   name=f"s{k}") for k in range(3)]
+    timed_group = neurodeck.run("rsa", *subj, Result({"rdms": rng.random((1, 10))},
+                                                     {"analysis": "x"}),
+                                window=5, step=5, bootstrap="subjects", n_bootstrap=20)
+    return rsa, trsa, timed, timed_group
 
 
 def test_views_construct_and_export(qtbot, tmp_path, results):
     from neurodeck_rsa import view
 
-    rsa, trsa, timed = results
+    rsa, trsa, timed, timed_group = results
     cases = [(view.RDMView, rsa), (view.RDMView, trsa), (view.MDSView, rsa),
-             (view.ModelBarView, rsa), (view.TimeCourseView, timed), (view.GridMapView, trsa)]
+             (view.ModelBarView, rsa), (view.TimeCourseView, timed), (view.GridMapView, trsa),
+             (view.TimeCourseView, timed_group), (view.RDMView, timed_group)]
     for i, (cls, res) in enumerate(cases):
         w = cls(res)
         qtbot.addWidget(w)
@@ -48,3 +54,8 @@ def test_views_construct_and_export(qtbot, tmp_path, results):
         assert out.stat().st_size > 1000, cls.__name__
         assert w.values_table() is not None
     assert timed["model_timecourse"].shape == (2, 8)
+    # group time course: curve, CI band and noise ceiling columns in the table
+    rows, cols, vals = view.TimeCourseView(timed_group).values_table()
+    assert cols == ["x 0", "noise ceiling low", "noise ceiling high", "x 0 CI low",
+                    "x 0 CI high"]
+    assert vals.shape == (6, 5)
