@@ -123,6 +123,8 @@ RSA = Analysis(
         "model_weights": "n_models x k fitted weights (unit norm) of weighted models on "
                          "all RDMs; NaN for fixed models",
         "model_components": "n_models x k component names of weighted models",
+        "model_weights_timecourse": "epochs: n_models x n_times x k weights fitted per "
+                                    "window to all subjects",
         "model_mean": "n_models mean of model_fixed over RDMs",
         "noise_ceiling": "2: lower (leave-one-subject-out) and upper bound",
         "model_scores": "n_models x n_bootstrap bootstrap mean similarity (NaN: sample had "

@@ -297,7 +297,9 @@ def gather(inputs: list[Dataset], p: dict[str, Any], progress: Progress) -> RDMS
         s.subjects if np.unique(s.subjects).size > 1 or s.times is not None
         else np.full(s.vectors.shape[0], ds.name)
         for s, ds in zip(sets, inputs, strict=True)]).astype(str)
-    if np.unique(subjects).size < len(sets):
+    owners = [set(np.unique(s.subjects).tolist()) for s in sets]
+    if sum(len(o) for o in owners) != len(set().union(*owners)):
+        # the same subject label in two inputs: keep them apart
         subjects = np.concatenate([[f"{ds.name}:{x}" for x in s.subjects]
                                    for s, ds in zip(sets, inputs, strict=True)])
     return RDMSet(np.concatenate([s.vectors for s in sets]), first.conditions,

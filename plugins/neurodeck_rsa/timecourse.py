@@ -13,7 +13,7 @@ from neurodeck.jobs.progress import Progress
 
 from . import inference
 from .compare import FAST_WEIGHTED, compare, weighted_compare
-from .models import Model, crossval_scores
+from .models import Model, crossval_scores, fit_weights
 
 
 def scores(mlist: list[Model], vecs: np.ndarray, n_subj: int, method: str, fitter: str,
@@ -69,6 +69,17 @@ def evaluate(mlist: list[Model], data, params: dict[str, Any], inputs: list[Data
     out: dict[str, np.ndarray] = {"model_fixed": sc.reshape(len(mlist), -1),
                                   "model_timecourse": sc.mean(axis=1)}
     cube = data.vectors.reshape(n_subj, n_win, -1)
+    weighted = [m for m in mlist if m.weighted]
+    if weighted:
+        # weights per window, fitted to all subjects (the scores are cross-validated)
+        k_max = max(m.n_components for m in weighted)
+        wt = np.full((len(mlist), n_win, k_max), np.nan)
+        for i, m in enumerate(mlist):
+            if m.weighted:
+                for t in range(n_win):
+                    wt[i, t, :m.n_components] = fit_weights(m.components, cube[:, t], method,
+                                                            fitter)
+        out["model_weights_timecourse"] = wt
     if n_subj >= 2:
         nc = np.empty((2, n_win))
         for t in range(n_win):

@@ -171,3 +171,24 @@ def test_weighted_combination_of_model_inputs(neurodeck_plugins):
         neurodeck.run("rsa", Result({"rdms": data[:1]}, {"analysis": "x"}),
                       Result({"rdms": comps}, {"analysis": "x"}), weighted=True,
                       bootstrap="fixed")
+
+
+def test_weighted_bootstrap_with_whitened_measure_and_copies(planted):
+    """corr_cov has no pair-weighted form: the condition bootstrap expands copies (NaN
+    for a condition against itself) and the fit drops those pairs, as compare does."""
+    comps, _, data = planted
+    mlist = [models.Model("w", comps, True), models.Model("a", comps[:1])]
+    rng = np.random.default_rng(0)
+    draws = inference.draw_samples(6, 10, "both", 15, rng)
+    boot = inference.bootstrap(mlist, data, "corr_cov", draws)
+    ok = np.isfinite(boot.scores[1])
+    assert ok.sum() >= 12 and np.isfinite(boot.scores[0][ok]).all()
+    assert np.all(boot.scores[0][ok] >= boot.scores[1][ok] - 0.05)  # the fit helps
+    # one sample by hand: LOSO over the sampled subjects on the expanded vectors
+    rows, conds = draws[0]
+    d, x = inference.expand(data[rows], conds), inference.expand(comps, conds)
+    expect = []
+    for r in rows:
+        theta = models.fit_weights(x, d[rows != r], "corr_cov")
+        expect.append(compare(theta @ x, d[rows == r][:1], "corr_cov")[0, 0])
+    assert boot.scores[0, 0] == pytest.approx(np.mean(expect), abs=1e-12)

@@ -186,3 +186,41 @@ def test_trsa_on_epochs(neurodeck_plugins):
                         grid=3, n_bootstrap=20)
     assert res["rgtm"].shape == (4, n_cond, n_cond)
     assert res["accuracy"].shape == (3, 3)
+
+
+def test_weighted_model_over_time_planted(neurodeck_plugins):
+    """Geometry A early, B late: the per-window weights switch from A to B, and the
+    cross-validated weighted model tracks the better component in both halves."""
+    rng = np.random.default_rng(8)
+    n_cond, ch, t = 8, 12, 40
+    proto_a, proto_b = rng.normal(size=(2, n_cond, ch))
+    cidx = np.tile(np.arange(n_cond), 2)
+    inputs = []
+    for s in range(4):
+        x = 0.3 * rng.normal(size=(2 * n_cond, ch, t))
+        x[:, :, :20] += proto_a[cidx][:, :, None]
+        x[:, :, 20:] += proto_b[cidx][:, :, None]
+        inputs.append(Epochs(x, [f"c{i}" for i in cidx], sfreq=100.0, name=f"s{s}"))
+    models_in = Result({"rdms": np.array([rdm.euclidean(proto_a), rdm.euclidean(proto_b)]),
+                        "model_names": np.array(["A", "B"])}, {"analysis": "x"})
+    res = neurodeck.run("rsa", *inputs, models_in, method="euclidean", weighted=True,
+                        window=10, step=10, bootstrap="subjects", n_bootstrap=50)
+    assert res["model_names"].tolist() == ["A", "B", "weighted: A + B"]
+    w = res["model_weights_timecourse"][2]  # n_win x 2
+    assert np.all(w[:2, 0] > 0.9) and np.all(w[2:, 1] > 0.9)
+    tc = res["model_timecourse"]
+    assert np.all(tc[2, :2] > tc[1, :2]) and np.all(tc[2, 2:] > tc[0, 2:])
+    assert res["model_timecourse_ci"].shape == (2, 3, 4)
+    with pytest.raises(ParameterError, match="bootstrap='subjects' only"):
+        neurodeck.run("rsa", *inputs, models_in, weighted=True, window=10, step=10,
+                      bootstrap="conditions", n_bootstrap=10)
+
+
+def test_same_subject_labels_in_two_inputs_stay_apart(neurodeck_plugins):
+    subjects, model, n_cond = _planted_subjects(4)
+    conds = [f"c{i}" for i in np.tile(np.arange(n_cond), 2)] * 2
+    meta = {"subject": np.repeat(["s1", "s2"], 16)}
+    a = Epochs(np.concatenate(subjects[:2]), conds, sfreq=100.0, name="A", meta=meta)
+    b = Epochs(np.concatenate(subjects[2:]), conds, sfreq=100.0, name="B", meta=meta)
+    res = neurodeck.run("rsa", a, b, subject_field="subject", window=20, step=20)
+    assert res["subject_names"].tolist() == ["A:s1", "A:s2", "B:s1", "B:s2"]
