@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crop-segments", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop early after this many minutes (the step count is recorded)")
 
@@ -118,7 +118,8 @@ def main(args: argparse.Namespace) -> int:
     notes = {
         "data": [s.name for s in train_scans], "data_files": [str(p) for p in args.data],
         "heldout": [s.name for s in held], "steps": log.steps_done,
-        "train_seconds": round(log.seconds, 1), "batch_size": settings.batch_size,
+        "train_seconds": round(log.seconds, 1),
+        "train_cpu_seconds": round(log.cpu_seconds, 1), "batch_size": settings.batch_size,
         "crop_segments": settings.crop_segments, "lr": settings.lr, "seed": settings.seed,
         "threads": settings.threads, "torch": __import__("torch").__version__,
         "final_train_hidden_mse": log.masked_mse[-1] if log.masked_mse else None,

@@ -30,7 +30,7 @@ class TrainSettings:
     weight_decay: float = 0.01
     warmup: int = 100
     seed: int = 0
-    threads: int = 2
+    threads: int = 1  # more threads slow training down badly on a busy machine
     max_seconds: float | None = None  # a safety stop; a fixed step count keeps runs identical
     log_every: int = 50
 
@@ -39,6 +39,7 @@ class TrainSettings:
 class TrainLog:
     steps_done: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     loss: list[float] = field(default_factory=list)
     masked_mse: list[float] = field(default_factory=list)
 
@@ -101,7 +102,7 @@ def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSe
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
     n_hide = n_masked(config.architecture.n_regions, config.train_mask_ratio)
     log = TrainLog()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     model.train()
     for step in range(settings.steps):
         x, vis, pos = _batch(zs, tau, crop, settings.batch_size, n_hide, rng)
@@ -118,9 +119,10 @@ def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSe
             log.loss.append(float(loss.detach()))
             log.masked_mse.append(float(mse_h.detach()))
             if report:
-                report(step + 1, float(mse_h), f"step {step + 1}/{settings.steps}")
+                report(step + 1, log.masked_mse[-1], f"step {step + 1}/{settings.steps}")
         if settings.max_seconds is not None and time.monotonic() - started > settings.max_seconds:
             break
     log.seconds = time.monotonic() - started
+    log.cpu_seconds = time.process_time() - cpu_started
     model.eval()
     return model.numpy_weights(), log
