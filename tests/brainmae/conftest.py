@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from neurodeck_brainmae.config import Architecture, BrainMAEConfig, Head
 from neurodeck_brainmae.model_np import expected_shapes
+
 
 def tiny_config(n_regions: int = 12, tau: int = 5, head: Head | None = None,
                 tr: float = 1.0, **arch) -> BrainMAEConfig:

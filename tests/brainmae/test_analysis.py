@@ -5,13 +5,13 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from neurodeck_brainmae import checkpoint
+from neurodeck_brainmae.config import Head
 
 import neurodeck
 from neurodeck.data import RoiTimeSeries, Traces
 from neurodeck.errors import Cancelled, InputError, ParameterError
 from neurodeck.jobs.progress import Progress
-from neurodeck_brainmae import checkpoint
-from neurodeck_brainmae.config import Head
 
 
 def _hcp(shared_data, names):

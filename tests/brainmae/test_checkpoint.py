@@ -7,10 +7,10 @@ import pickle
 
 import numpy as np
 import pytest
-
-from neurodeck.errors import ReadError
 from neurodeck_brainmae import checkpoint
 from neurodeck_brainmae.config import Head
+
+from neurodeck.errors import ReadError
 
 
 def test_safetensors_round_trip(tmp_path, make_config, make_weights):
@@ -109,7 +109,8 @@ def test_bad_checkpoints_give_clear_errors(tmp_path, make_config, make_weights):
 
 def test_shipped_checkpoint_is_small_and_loads():
     config, w = checkpoint.load()
-    size = checkpoint.SHIPPED.stat().st_size + checkpoint.SHIPPED.with_suffix(".json").stat().st_size
+    size = sum(p.stat().st_size for p in (checkpoint.SHIPPED,
+                                          checkpoint.SHIPPED.with_suffix(".json")))
     assert size < 5e6
     assert config.architecture.n_regions == 94 and config.tr == pytest.approx(0.72)
     assert len(config.regions) == 94 and config.regions[0] == "Precentral_L"

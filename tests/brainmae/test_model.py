@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from neurodeck_brainmae.config import Head
 from neurodeck_brainmae.model_np import NumpyBrainMAE, layer_norm, linear, positional_encoding
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from neurodeck_brainmae import checkpoint
 
 from neurodeck.cli import main as neurodeck_main
-from neurodeck_brainmae import checkpoint
 
 N_PAIRS = 6
 
