@@ -522,7 +522,6 @@ class BrowserView(ViewWidget):
                 curve = TraceItem(BAD_COLOUR if key[1] else type_colour(key[0]))
                 self.curves[key] = curve
                 self.plot.addItem(curve, ignoreBounds=True)
-            curve.antialias = self.antialias
             curve.setPath(path)
             curve.setVisible(True)
         for key, curve in self.curves.items():
@@ -530,9 +529,9 @@ class BrowserView(ViewWidget):
                 curve.setVisible(False)
 
     def set_antialias(self, on: bool) -> None:
-        """Antialiased traces: smoother, about twice the paint time."""
+        """Antialiased drawing: smoother traces, about twice the paint time."""
         self.antialias = bool(on)
-        self._redraw()
+        self.glw.setAntialiasing(self.antialias)
 
     def _draw_raster(self, page: Page) -> None:
         xs, ys = [], []
@@ -651,7 +650,7 @@ class BrowserView(ViewWidget):
             lo, hi = state["heat_levels"]
             self.heat_levels = (float(lo), float(hi))
         self.remove_dc = bool(state.get("remove_dc", True))
-        self.antialias = bool(state.get("antialias", False))
+        self.set_antialias(bool(state.get("antialias", False)))
         mode = state.get("mode", self.mode)
         allowed = ("raster", "heatmap") if self.source.kind == "spikes" else ("traces", "heatmap")
         if mode in allowed:

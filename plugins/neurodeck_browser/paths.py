@@ -128,20 +128,14 @@ def path_points(path: QtGui.QPainterPath) -> list[np.ndarray]:
 class TraceItem(QtWidgets.QGraphicsPathItem):
     """A path drawn with a 1-pixel cosmetic pen; the GUI thread only swaps paths.
 
-    The pen has width 0 (Qt's 1-pixel cosmetic pen): with a non-zero width
-    ``QGraphicsPathItem.boundingRect`` strokes the whole path to find its
-    extent, which costs more than drawing it.
+    Qt's own C++ ``paint`` draws it (no Python call per paint). The pen has width 0
+    (Qt's 1-pixel cosmetic pen): with a non-zero width ``boundingRect`` strokes the
+    whole path to find its extent, which costs more than drawing it.
     """
 
-    def __init__(self, colour: str, antialias: bool = False):
+    def __init__(self, colour: str):
         super().__init__()
         pen = pg.mkPen(colour)
         pen.setWidth(0)
         pen.setCosmetic(True)
         self.setPen(pen)
-        self.antialias = antialias
-
-    def paint(self, painter, option, widget=None):  # noqa: D102 - Qt API
-        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias)
-        painter.setPen(self.pen())
-        painter.drawPath(self.path())

@@ -8,7 +8,7 @@ import pytest
 from neurodeck_browser import VIEWS
 from neurodeck_browser.browser import BrowserView
 from neurodeck_browser.paths import path_points
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from neurodeck.data import Events, Recording, RoiTimeSeries, SpikeTrains, Traces
 
@@ -220,12 +220,14 @@ def test_state_round_trip(qtbot):
     view.set_selection([0, 2, 4, 6, 8])
     view.set_window(20.0, 5.0)
     view.set_scale("eeg", 3e-5)
+    view.set_antialias(True)
     state = json.loads(json.dumps(view.state()))
     other = _open(qtbot, _recording()[0])
     other.restore_state(state)
     qtbot.waitUntil(lambda: other.page.t0 == 20.0 and other.page.picks == (0, 2, 4, 6, 8),
                     timeout=5000)
     assert other.span == 5.0 and other.scales["eeg"] == 3e-5
+    assert other.antialias and other.glw.renderHints() & QtGui.QPainter.Antialiasing
 
 
 def test_roi_series_and_view_registration(qtbot, neurodeck_plugins):

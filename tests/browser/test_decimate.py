@@ -5,12 +5,21 @@ import time
 
 import numpy as np
 import pytest
-from neurodeck_browser.decimate import bin_means, minmax_decimate, pixel_spikes
+from neurodeck_browser.decimate import (
+    STRIDED_MAX_STEP,
+    bin_extrema,
+    bin_means,
+    minmax_decimate,
+    pixel_spikes,
+)
 from neurodeck_browser.fetcher import LatestFetcher
 from neurodeck_browser.layout import spectral_coords, spectral_layout, spring_layout
 
 
-@pytest.mark.parametrize("n, bins", [(10_000, 700), (10_001, 333), (999, 1000), (5000, 1)])
+# steps 15, 31, 7 (short last bin), 64 (both sides of STRIDED_MAX_STEP: strided
+# passes), 65 and 5000 (reduceat)
+@pytest.mark.parametrize("n, bins", [(10_000, 700), (10_001, 333), (999, 1000), (5000, 1),
+                                     (10_000, 1519), (6400, 100), (6500, 100)])
 def test_minmax_matches_numpy_per_bin(n, bins):
     rng = np.random.default_rng(n)
     data = rng.standard_normal((5, n)).cumsum(axis=1)
@@ -29,6 +38,19 @@ def test_minmax_matches_numpy_per_bin(n, bins):
     # every sample belongs to exactly one bin, so the global extrema survive
     np.testing.assert_array_equal(values.max(axis=1), data.max(axis=1))
     np.testing.assert_array_equal(values.min(axis=1), data.min(axis=1))
+
+
+@pytest.mark.parametrize("step", [3, STRIDED_MAX_STEP, STRIDED_MAX_STEP + 1])
+def test_bin_extrema_propagates_nan_like_numpy(step):
+    data = np.random.default_rng(step).standard_normal((3, 20 * step + 2))
+    data[1, step + 1] = np.nan  # inside bin 1 of row 1
+    lo, hi = bin_extrema(data, step)
+    assert lo.shape == (3, 21)
+    for b in range(21):
+        block = data[:, b * step:(b + 1) * step]
+        np.testing.assert_array_equal(lo[:, b], block.min(axis=1))
+        np.testing.assert_array_equal(hi[:, b], block.max(axis=1))
+    assert np.isnan(lo[1, 1]) and np.isnan(hi[1, 1]) and not np.isnan(lo[1, 2])
 
 
 def test_minmax_rejects_bad_input():
