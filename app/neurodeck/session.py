@@ -17,6 +17,22 @@ from .data.base import Dataset
 
 Listener = Callable[[str, "Entry"], None]
 
+#: Records of edits made in place on a dataset (by a view, e.g. the browser).
+EDIT_OPS = ("set_bads", "set_annotations")
+
+
+def edit_state(ds: Dataset) -> dict[str, Any]:
+    """What a user edits in place on a dataset (bad channels, annotations), as JSON values."""
+    state: dict[str, Any] = {}
+    prop = getattr(type(ds), "bads", None)
+    if isinstance(prop, property) and prop.fset is not None:
+        state["set_bads"] = {"bads": list(ds.bads)}
+    if hasattr(ds, "set_events"):
+        ev = ds.events
+        state["set_annotations"] = {"onset": ev.onset.tolist(),
+                                    "duration": ev.duration.tolist(), "label": list(ev.label)}
+    return state
+
 
 @dataclass
 class Entry:
@@ -41,6 +57,7 @@ class Session:
         self.history: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._listeners: list[Listener] = []
+        self._edit_state: dict[int, dict[str, Any]] = {}
 
     def subscribe(self, listener: Listener) -> None:
         """``listener(event, entry)`` with event ``"added"``, ``"removed"`` or ``"changed"``."""
@@ -56,7 +73,11 @@ class Session:
         entry = Entry(next(self._ids), dataset, parent, dict(origin or {}))
         self.entries[entry.id] = entry
         if origin:
-            self.record({**origin, "entry": entry.id})
+            rec = {**origin, "entry": entry.id}
+            if rec.get("op") == "open":  # which of a file's datasets (lineage, replay)
+                rec.setdefault("name", dataset.name)
+                rec.setdefault("kind", dataset.kind)
+            self.record(rec)
         self._emit("added", entry)
         return entry
 
@@ -85,5 +106,36 @@ class Session:
         return [e for e in self.entries.values() if e.parent == entry_id]
 
     def record(self, op: dict[str, Any]) -> None:
+        if op.get("op") not in EDIT_OPS:
+            self.sync_edits()  # edits made before this operation come first in the history
         self.history.append({**op, "time": _dt.datetime.now(_dt.UTC).isoformat(
             timespec="seconds")})
+
+    # -- edits made in place and restored entries ----------------------------------------
+    def sync_edits(self) -> list[dict[str, Any]]:
+        """Record edits made directly on datasets (views change bad channels and
+        annotations in place) since the last record; returns the new records."""
+        new = []
+        for entry_id, entry in list(self.entries.items()):
+            state = edit_state(entry.dataset)
+            before = self._edit_state.get(entry_id)
+            self._edit_state[entry_id] = state
+            if before is None:  # first sight: the state it was opened with
+                continue
+            for op, values in state.items():
+                if before.get(op) != values:
+                    rec = {"op": op, "entry": entry_id, **values}
+                    self.record(rec)
+                    new.append(rec)
+        return new
+
+    def adopt(self, entry: Entry) -> Entry:
+        """Add an entry that keeps its id (restoring a workspace); records nothing."""
+        if entry.id in self.entries:
+            raise ValueError(f"entry {entry.id} already exists")
+        self.entries[entry.id] = entry
+        self._edit_state[entry.id] = edit_state(entry.dataset)
+        nxt = next(self._ids)
+        self._ids = itertools.count(max(nxt, entry.id + 1))
+        self._emit("added", entry)
+        return entry
