@@ -31,7 +31,6 @@ def _maxrss_mb() -> float:
 
 def worker(engine: str, n_subjects: int, threads: int) -> dict:
     import numpy as np
-
     from neurodeck_brainmae.config import Architecture, BrainMAEConfig
     from neurodeck_brainmae.infer import cut, mask_passes, normalise, segment_starts
 
@@ -48,7 +47,6 @@ def worker(engine: str, n_subjects: int, threads: int) -> dict:
 
     if engine == "torch":
         import torch
-
         from neurodeck_brainmae.torch_model import TorchBrainMAE
 
         torch.set_num_threads(threads)
@@ -63,13 +61,12 @@ def worker(engine: str, n_subjects: int, threads: int) -> dict:
                 for k in range(vis.shape[0]):
                     net(s, torch.from_numpy(vis[k:k + 1]), p)
     else:
-        from neurodeck_brainmae.model_np import NumpyBrainMAE
-        from neurodeck_brainmae.torch_model import TorchBrainMAE  # weights only
+        from neurodeck_brainmae.model_np import NumpyBrainMAE, expected_shapes
 
-        import torch
-        torch.manual_seed(0)
-        model = NumpyBrainMAE(cfg, TorchBrainMAE(cfg).numpy_weights())
-        del torch
+        # Random weights drawn in numpy: the numpy engine never imports torch.
+        model = NumpyBrainMAE(cfg, {
+            k: (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32)
+            for k, shape in expected_shapes(cfg.architecture).items()})
 
         if engine == "numpy-full":
             from neurodeck_brainmae.infer import run_scan
