@@ -65,9 +65,12 @@ def _planted_cp(shape=(400, 6, 120), r=3, noise=0.02, seed=0):
 def test_cp_agrees_with_tensortools_ncp_hals():
     tensortools = pytest.importorskip("tensortools")
     x, truth = _planted_cp()
+    from threadpoolctl import threadpool_limits
+
     ours = cp.fit_restarts(cp.DenseTensor(x), 3, n_restarts=3, tol=1e-7, max_iter=1000)[0]
-    ref = min((tensortools.ncp_hals(x, 3, random_state=s, tol=1e-7, max_iter=1000,
-                                    verbose=False) for s in range(3)), key=lambda r: r.obj)
+    with threadpool_limits(1):  # a 2 MB problem: BLAS threads only spin on busy cores
+        ref = min((tensortools.ncp_hals(x, 3, random_state=s, tol=1e-7, max_iter=1000,
+                                        verbose=False) for s in range(3)), key=lambda r: r.obj)
     ref_err = np.linalg.norm(x - ref.factors.full()) / np.linalg.norm(x)
     # Same model, same objective: relative errors agree to 1e-3 (stated tolerance).
     assert abs(ours.rel_error - ref_err) < 1e-3
@@ -76,18 +79,18 @@ def test_cp_agrees_with_tensortools_ncp_hals():
 
 
 def test_cp_masked_entries_are_ignored():
-    x, truth = _planted_cp(noise=0.0, seed=2)
+    x, truth = _planted_cp(shape=(150, 6, 60), noise=0.0, seed=2)
     rng = np.random.default_rng(3)
     miss = rng.random(x.shape) < 0.2
     miss[:50, 2, :] = True  # whole fibres, as for a neuron absent in an animal
     corrupted = np.where(miss, 1e3, x)  # garbage that must not leak into the fit
-    fit = cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, n_restarts=3, tol=1e-8,
+    fit = cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, n_restarts=2, tol=1e-8,
                           max_iter=2000)[0]
-    assert fit.rel_error < 1e-3
+    assert fit.rel_error < 1e-3  # exact rank-3 data: measured 5e-4
     assert rank.factor_match_score(fit.factors, truth) > 0.99
     mu = cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, n_restarts=1,
-                         solver="tensorly_mu", tol=1e-9, max_iter=300)[0]
-    assert mu.rel_error < 0.05  # tensorly's masked MU reaches the same model, more slowly
+                         solver="tensorly_mu", tol=1e-9, max_iter=150)[0]
+    assert mu.rel_error < 0.05  # tensorly's masked MU heads to the same model, more slowly
     with pytest.raises(ValueError, match="no mask"):
         cp.fit_restarts(cp.DenseTensor(corrupted, miss), 3, solver="tensorly_hals")
 

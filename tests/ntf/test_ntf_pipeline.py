@@ -71,17 +71,19 @@ def test_result_arrays(planted):
     assert 0 < float(res["relative_error"]) < 1
 
 
-# Weighted LFR benchmark (the paper's setting: N=125, <k>=25, kmax=100, tau1=2, tau2=1,
-# beta=2). Thresholds sit below the means measured over these seeds (see docs/ntf.md).
-LFR_SETTINGS = [(0.25, 0.25), (0.25, 0.5), (0.5, 0.5), (0.75, 0.5), (0.75, 0.75)]
+# Weighted LFR graphs of the paper's size (N=125, <k>=25, kmax=100, tau1=2, tau2=1,
+# beta=2): low, medium and high mixing, two graphs each (the full table, 4 graphs x 5
+# settings, is in docs/ntf.md and `benchmarks/bench_ntf.py --lfr`). Measured means:
+# SBM 0.88 / 0.74 / 0.84, Leiden 1.00 / 0.46 / 0.32; the bounds leave room below.
+LFR_SETTINGS = [(0.25, 0.25), (0.5, 0.5), (0.75, 0.75)]
 
 
 @pytest.mark.slow
-def test_lfr_nmi_table():
+def test_lfr_nmi():
     table = {}
     for mu_t, mu_w in LFR_SETTINGS:
         row = {"sbm": [], "leiden": []}
-        for seed in range(3):
+        for seed in range(2):
             w, truth = weighted_lfr(mu_t=mu_t, mu_w=mu_w, seed=seed)
             row["sbm"].append(nmi(truth, sbm.fit(w, seed=seed)[0]))
             row["leiden"].append(nmi(truth, communities.leiden(w, seed=seed)))
@@ -89,10 +91,29 @@ def test_lfr_nmi_table():
     print("\nmu_t mu_w  SBM   Leiden")
     for key, row in table.items():
         print(f"{key[0]:.2f} {key[1]:.2f}  {row['sbm']:.3f} {row['leiden']:.3f}")
-    assert table[(0.25, 0.25)]["leiden"] >= 0.95
-    assert all(row["sbm"] >= 0.6 for row in table.values())
+    assert table[(0.25, 0.25)]["leiden"] >= 0.95  # modularity is exact at low mixing
+    assert all(row["sbm"] >= 0.65 for row in table.values())
     # The generative model keeps finding the communities where modularity breaks down.
-    assert table[(0.75, 0.75)]["sbm"] > table[(0.75, 0.75)]["leiden"] + 0.2
+    assert table[(0.75, 0.75)]["sbm"] > table[(0.75, 0.75)]["leiden"] + 0.3
+
+
+def test_sbm_move_gains_match_brute_force():
+    """The O(K^2) gain of moving one node equals the change of the full likelihood."""
+    w, _ = weighted_lfr(mu_t=0.5, mu_w=0.5, seed=0)
+    rng = np.random.default_rng(0)
+    for model in ("exponential", "lognormal"):
+        g = sbm._Graph(w, model)
+        st = sbm._State(g, rng.integers(0, 5, g.n), 5)
+        gains = st.deltas(np.arange(g.n))
+        base = st.loglik()
+        for v in rng.choice(g.n, 6, replace=False):
+            for s in range(5):
+                moved = st.b.copy()
+                moved[v] = s
+                brute = sbm._State(g, moved, 5).loglik() - base
+                assert gains[v, s] == pytest.approx(brute, abs=1e-8 * abs(base))
+        st._move(7, st.b[7], (st.b[7] + 1) % 5)  # incremental update = rebuilt state
+        assert st.loglik() == pytest.approx(sbm._State(g, st.b, 5).loglik(), abs=1e-9)
 
 
 def test_lfr_generator_hits_its_targets():
