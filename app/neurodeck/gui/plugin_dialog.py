@@ -41,7 +41,8 @@ class PluginDialog(QtWidgets.QDialog):
         self.table.horizontalHeader().setSectionResizeMode(5, QtWidgets.QHeaderView.Stretch)
         self.details = QtWidgets.QPlainTextEdit(readOnly=True)
         self.details.setPlaceholderText("Select a plugin to see its errors.")
-        note = QtWidgets.QLabel("Enabling or disabling a plugin takes effect at the next start."
+        note = QtWidgets.QLabel("Enabling, disabling, installing or removing a plugin takes effect "
+                                "at the next start."
                                 + ("  Safe mode: third-party plugins are off." if pm.safe_mode
                                    else ""))
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)

@@ -164,7 +164,10 @@ def _pip(args: Sequence[str], extra_path: Path) -> subprocess.CompletedProcess[s
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(extra_path), env.get("PYTHONPATH", "")) if p)
     cmd = [*pip_command(), *args]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # No console window flashing up when the windowed app runs pip on Windows.
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
+                          creationflags=flags)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
         raise InstallError(f"pip {args[0]} failed (exit {proc.returncode}):\n{tail}")
@@ -349,6 +352,10 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"neurodeck: error: {exc}", file=sys.stderr)
         return 1
     print(f"installed {', '.join(done)} into {plugin_dir()}; restart neurodeck to use it")
+    for p in installed():
+        if p.requested and not p.plugins:
+            print(f"note: {p.name} declares no '{ENTRY_POINT_GROUP}' entry point, so it "
+                  "adds nothing to neurodeck by itself", file=sys.stderr)
     return 0
 
 
