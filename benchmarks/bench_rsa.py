@@ -80,7 +80,7 @@ def bench_crossnobis(quick: bool):
 
 
 def bench_time_resolved(quick: bool):
-    from neurodeck_rsa.compute import _from_epochs
+    from neurodeck_rsa.inputs import _from_epochs
     from rsatoolbox.data import TemporalDataset
     from rsatoolbox.rdm import calc_rdm_movie
 

@@ -75,9 +75,10 @@ def group_means(x: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
     if np.any(counts == 0):
         raise ParameterError("a condition has no observations in one of the runs; "
                              "cross-validated RDMs need every condition in every run")
-    if n * index.size > 10_000_000:  # large: scatter-add, no n x n_obs matrix
-        sums = np.zeros((n, *x.shape[1:]))
-        np.add.at(sums, index, x)
+    if n * index.size > 10_000_000:  # large: sorted reduceat, no n x n_obs matrix
+        order = np.argsort(index, kind="stable")
+        starts = np.r_[0, np.cumsum(counts)[:-1]].astype(int)
+        sums = np.add.reduceat(x[order], starts, axis=0)
         return sums / counts.reshape((n,) + (1,) * (x.ndim - 1))
     # an indicator-matrix product: one BLAS call instead of a scatter-add
     onehot = np.zeros((n, index.size))

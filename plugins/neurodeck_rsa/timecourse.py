@@ -13,6 +13,7 @@ from neurodeck.jobs.progress import Progress
 
 from . import inference
 from .compare import FAST_WEIGHTED, compare, weighted_compare
+from .inputs import _from_epochs, epoch_labels
 from .models import Model, crossval_scores, fit_weights
 
 
@@ -54,7 +55,6 @@ def _epoch_draw(labels: list[np.ndarray | None], rng: np.random.Generator) -> np
 
 def evaluate(mlist: list[Model], data, params: dict[str, Any], inputs: list[Dataset],
              progress: Progress) -> dict[str, np.ndarray]:
-    from .compute import _from_epochs, epoch_labels
 
     method, fitter = params["compare"], params.get("fitter", "nnls")
     subjects = np.asarray(data.subjects)
