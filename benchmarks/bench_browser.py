@@ -12,7 +12,9 @@ process (so peak memory is its own), offscreen at 1600 x 1000 pixels:
   browsers (see ``_frames``): key press (or jump) -> events processed until the
   new window's data is in place -> one synchronous repaint of the plot viewport,
   i.e. from the key press to the painted frame that shows the new data. Paint
-  events per frame are counted too (1 means no extra, untimed or wasted paint);
+  events per frame are counted too (1 means no extra, untimed or wasted paint),
+  and the process CPU time per frame (all threads), which unlike wall time does
+  not grow when other jobs share the machine;
 * peak RSS of the process (``ru_maxrss``) and its RSS after imports.
 
 mne-qt-browser runs with ``precompute=False``: with "auto" on this machine it
@@ -105,9 +107,11 @@ def _frames(app, viewport, steps, ready) -> tuple[list[float], list[int]]:
     from PySide6 import QtCore
 
     counter = _PaintCounter(viewport)
-    times, paints = [], []
+    times, paints, cpu, gui = [], [], [], []
     for step in steps:
         n0 = counter.n
+        g = time.thread_time()  # CPU of the GUI thread alone
+        c = time.process_time()  # CPU of all threads: what the frame costs without contention
         t = time.perf_counter()
         step()
         deadline = t + 30.0
@@ -118,9 +122,11 @@ def _frames(app, viewport, steps, ready) -> tuple[list[float], list[int]]:
             time.sleep(0.0005)  # let the worker thread take the GIL
         viewport.repaint()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        gui.append(time.thread_time() - g)
         paints.append(counter.n - n0)
         app.processEvents()
-    return times, paints
+    return times, paints, (cpu, gui)
 
 
 def _protocol(app, viewport, key_target, jump, ready, pages: int) -> dict:
@@ -129,18 +135,24 @@ def _protocol(app, viewport, key_target, jump, ready, pages: int) -> dict:
     def page():
         QtTest.QTest.keyClick(key_target, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
 
-    frames, p1 = _frames(app, viewport, [page] * pages, ready)
-    paced, p2 = [], []
+    load0 = os.getloadavg()[0]
+    frames, p1, c1 = _frames(app, viewport, [page] * pages, ready)
+    paced, p2, c2 = [], [], []
     for _ in range(30):  # a reader paging every 250 ms: neighbours are prefetched meanwhile
         _idle(app, 0.25)
-        t, p = _frames(app, viewport, [page], ready)
+        t, p, c = _frames(app, viewport, [page], ready)
         paced += t
         p2 += p
+        c2.append((c[0][0], c[1][0]))
     # Cold frames: jump far away so no prefetched page can help.
-    cold, p3 = _frames(app, viewport,
-                       [lambda k=k: jump(1000.0 + 137.0 * k) for k in range(10)], ready)
+    cold, p3, c3 = _frames(app, viewport,
+                           [lambda k=k: jump(1000.0 + 137.0 * k) for k in range(10)], ready)
     return {"frames_s": frames, "paced_frames_s": paced, "cold_frames_s": cold,
-            "paints_per_frame": [int(np.max(p1 + p2 + p3)), float(np.mean(p1 + p2 + p3))]}
+            "cpu_frames_s": c1[0], "gui_cpu_frames_s": c1[1],
+            "cpu_paced_frames_s": [c[0] for c in c2], "gui_cpu_paced_frames_s": [c[1] for c in c2],
+            "cpu_cold_frames_s": c3[0], "gui_cpu_cold_frames_s": c3[1],
+            "paints_per_frame": [int(np.max(p1 + p2 + p3)), float(np.mean(p1 + p2 + p3))],
+            "load_average": [load0, os.getloadavg()[0]]}
 
 
 def worker_ours(path: str, pages: int) -> dict:
@@ -314,16 +326,32 @@ def main() -> None:
             ("paced (4/s) frame p95 (ms)", opp, tpp),
             ("cold jump frame median (ms)", ocm, tcm),
             ("cold jump frame p95 (ms)", ocp, tcp),
+            ("paging frame process CPU median (ms)", *(_stats(r["cpu_frames_s"])[0]
+                                               for r in (ours, theirs))),
+            ("paging frame process CPU p95 (ms)", *(_stats(r["cpu_frames_s"])[1]
+                                            for r in (ours, theirs))),
+            ("paced frame process CPU median (ms)", *(_stats(r["cpu_paced_frames_s"])[0]
+                                              for r in (ours, theirs))),
+            ("paging frame GUI-thread CPU median (ms)",
+             *(_stats(r["gui_cpu_frames_s"])[0] for r in (ours, theirs))),
+            ("paced frame GUI-thread CPU median (ms)",
+             *(_stats(r["gui_cpu_paced_frames_s"])[0] for r in (ours, theirs))),
+            ("paints per frame (max)", ours["paints_per_frame"][0],
+             theirs["paints_per_frame"][0]),
             ("peak RSS (MB)", ours["peak_rss_mb"], theirs["peak_rss_mb"]),
             ("RSS after imports (MB)", ours["rss_after_imports_mb"],
              theirs["rss_after_imports_mb"]),
         ]
         results["table"] = [{"metric": m, "ours": a, "mne_qt_browser": b, "ratio": a / b}
                             for m, a, b in rows]
-    print(f"{'metric':32s} {'neurodeck':>12s} {'mne-qt-browser':>15s} {'ours/theirs':>12s}")
+    print(f"{'metric':40s} {'neurodeck':>12s} {'mne-qt-browser':>15s} {'ours/theirs':>12s}")
     for m, a, b in rows:
-        print(f"{m:32s} {a:12.3f} {b:15.3f} {a / b:12.3f}")
+        print(f"{m:40s} {a:12.3f} {b:15.3f} {a / b:12.3f}")
     for key in ("ours", "mne_qt_browser"):
+        if "load_average" in results[key]:
+            lo, hi = results[key]["load_average"]
+            print(f"{key}: 1-min load average {lo:.1f} -> {hi:.1f} "
+                  f"on {os.cpu_count()} CPUs while it ran")
         if "error" in results[key]:
             print(f"{key} failed:\n{results[key]['error']}")
     s = results["ours_6min"]
