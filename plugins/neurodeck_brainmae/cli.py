@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     weights, log = train(config, [s.data for s in train_scans], settings, report)
     notes = {
-        "data": [s.name for s in train_scans], "data_files": [str(p) for p in args.data],
+        "data": [s.name for s in train_scans], "data_files": [Path(p).name for p in args.data],
         "heldout": [s.name for s in held], "steps": log.steps_done,
         "train_seconds": round(log.seconds, 1),
         "train_cpu_seconds": round(log.cpu_seconds, 1), "batch_size": settings.batch_size,

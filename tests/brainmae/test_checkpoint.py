@@ -40,6 +40,7 @@ def test_torch_state_dict_round_trip(tmp_path, make_config, torch_twin):
         np.testing.assert_array_equal(w2[k], v.numpy())
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_pickled_objects_are_refused(tmp_path, make_config, torch_twin):
     torch = torch_twin
 
