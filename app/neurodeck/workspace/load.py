@@ -101,6 +101,7 @@ def _dataset(e: Mapping[str, Any], located: Mapping[int, Path],
     if not items:
         del opened[key]
     apply_state(ds, e.get("edits") or {})
+    ds.name = str(e.get("name") or ds.name)  # the name the user knew it by, even if renamed
     return ds
 
 

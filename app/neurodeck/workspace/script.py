@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import keyword
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +19,8 @@ from typing import Any
 from .._version import __version__
 from ..hashing import file_sha256
 from ..session import EDIT_OPS
+from .codegen import INDENT, Call, Code, assign, kwargs, scalar, statement
 from .replay import needed_records
-
-WIDTH = 99
-INDENT = "    "
 
 
 @dataclass
@@ -135,8 +132,7 @@ class _Writer:
         if self.files:
             lines.append("# Raw files (edit these paths if the data moved).")
             for path, const in self.files.items():
-                value = _call("Path", [_scalar(str(path))], lead=len(const) + 3)
-                lines.append(_assign(const, value))
+                lines.append(assign(const, Call("Path", [("", str(path))])))
             lines.append("")
         lines += [
             "",
@@ -172,20 +168,17 @@ class _Writer:
         self.kind[rec["entry"]] = str(rec.get("kind", ""))
         lines = [f"# {step}. Open {fname}"]
         try:
-            lines.append(_call("check", [const, _scalar(file_sha256(path))]))
+            lines.append(statement(Call("check", [("", Code(const)), ("", file_sha256(path))])))
         except OSError:
             lines.append(f"# ({fname} was not readable at export time: no sha256 check)")
-        args = [const]
+        args: list[tuple[str, Any]] = [("", Code(const))]
         if rec.get("reader"):
-            args.append(f"reader={_scalar(rec['reader'])}")
-        args += _kwargs(rec.get("options") or {})
-        lead = len(var) + 3
+            args.append(("reader=", rec["reader"]))
+        args += kwargs(rec.get("options") or {})
+        call = Call("neurodeck.open", args)
         if self._key(rec) in self.multi:
-            call = _call("pick", [_call("neurodeck.open", args, 1),
-                                  _scalar(str(rec.get("name", "")))], lead=lead)
-        else:
-            call = _call("neurodeck.open", args, lead=lead)
-        lines.append(_assign(var, call))
+            call = Call("pick", [("", call), ("", str(rec.get("name", "")))])
+        lines.append(assign(var, call))
         return lines
 
     def _edit(self, step: int, rec: Mapping[str, Any]) -> list[str]:
@@ -194,90 +187,41 @@ class _Writer:
         if rec["op"] == "set_bads":
             if mne_raw:
                 return [f"# {step}. Mark bad channels (MNE: info['bads'])",
-                        _assign(f'{var}.raw.info["bads"]', _literal(rec["bads"]))]
-            return [f"# {step}. Mark bad channels", _assign(f"{var}.bads", _literal(rec["bads"]))]
-        onset, duration, label = rec["onset"], rec["duration"], rec["label"]
+                        assign(f'{var}.raw.info["bads"]', list(rec["bads"]))]
+            return [f"# {step}. Mark bad channels", assign(f"{var}.bads", list(rec["bads"]))]
+        rows = [tuple(r) for r in zip(rec["onset"], rec["duration"], rec["label"], strict=True)]
+        table = f"{var}_annotations"
+        lines = [f"# {step}. Set the annotations: (onset s from the first sample, duration s, "
+                 "label)",
+                 assign(table, rows)]
         if mne_raw:
             # neurodeck onsets count from the first sample; MNE's from first_time.
-            return [
-                f"# {step}. Set the annotations (MNE; onsets in s from the first sample)",
-                _assign(f"{var}_onset", _literal(onset)),
-                _call(f"{var}.raw.set_annotations", [_call("mne.Annotations", [
-                    f"onset=[t + {var}.raw.first_time for t in {var}_onset]",
-                    f"duration={_literal(duration, 2)}",
-                    f"description={_literal(label, 2)}",
-                    f"orig_time={var}.raw.annotations.orig_time",
-                ], 1)]),
-            ]
-        return [f"# {step}. Set the events", _call(f"{var}.set_events", [
-            _call("neurodeck.Events", [f"onset={_literal(onset, 2)}",
-                                       f"duration={_literal(duration, 2)}",
-                                       f"label={_literal(label, 2)}"], 1)])]
+            lines[0] = lines[0].replace("annotations:", "annotations (MNE):")
+            lines.append(statement(Call(f"{var}.raw.set_annotations", [("", Call(
+                "mne.Annotations", [
+                    ("onset=", Code(f"[t + {var}.raw.first_time for t, _, _ in {table}]")),
+                    ("duration=", Code(f"[d for _, d, _ in {table}]")),
+                    ("description=", Code(f"[label for _, _, label in {table}]")),
+                    ("orig_time=", Code(f"{var}.raw.annotations.orig_time")),
+                ]))])))
+        else:
+            lines.append(statement(Call(f"{var}.set_events", [("", Call(
+                "neurodeck.Events.from_lists", [
+                    ("", Code(f"[t for t, _, _ in {table}]")),
+                    ("", Code(f"[d for _, d, _ in {table}]")),
+                    ("", Code(f"[label for _, _, label in {table}]")),
+                ]))])))
+        return lines
 
     def _run(self, step: int, rec: Mapping[str, Any]) -> tuple[list[str], str]:
         inputs = [self.var[e] for e in rec.get("inputs", [])]
         var = self.var[rec["entry"]] = self._name(
             f"{rec['analysis']}_{inputs[0] if inputs else 'result'}")
         fname = f"{var}.h5"
-        args = [_scalar(rec["analysis"]), *inputs, *_kwargs(rec.get("params") or {})]
+        args = [("", rec["analysis"]), *[("", Code(v)) for v in inputs],
+                *kwargs(rec.get("params") or {})]
         return [f"# {step}. Run {rec['analysis']} on {', '.join(inputs) or 'nothing'}",
-                _assign(var, _call("neurodeck.run", args, lead=len(var) + 3)),
-                f"{var}.save(OUT / {_scalar(fname)})"], fname
+                assign(var, Call("neurodeck.run", args)),
+                f"{var}.save(OUT / {scalar(fname)})"], fname
 
 
-# -- formatting (black-like: one line if it fits, else one argument per line) ---------------
-def _kwargs(values: Mapping[str, Any]) -> list[str]:
-    out = []
-    for k, v in values.items():
-        if k.isidentifier() and not keyword.iskeyword(k):
-            out.append(f"{k}={_literal(v, 1)}")
-        else:
-            out.append(f"**{{{_scalar(k)}: {_literal(v, 1)}}}")
-    return out
-
-
-def _scalar(v: Any) -> str:
-    if isinstance(v, float) and not math.isfinite(v):
-        return f'float("{v}")'
-    r = repr(v)
-    if isinstance(v, str) and r.startswith("'") and '"' not in v:
-        r = '"' + r[1:-1] + '"'  # double quotes, as formatters write them
-    return r
-
-
-def _literal(value: Any, level: int = 0) -> str:
-    """A Python literal for JSON-like ``value``; long lists wrap, filled to the width."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_scalar(k)}: {_literal(v, level + 1)}"
-                               for k, v in value.items()) + "}"
-    if not isinstance(value, (list, tuple)):
-        return _scalar(value)
-    items = [_literal(v, level + 1) for v in value]
-    one = "[" + ", ".join(items) + "]"
-    if len(one) + len(INDENT) * level <= WIDTH - 20 or not items:
-        return one
-    pad = INDENT * (level + 1)
-    lines, line = [], ""
-    for it in items:
-        if line and len(pad) + len(line) + len(it) + 2 > WIDTH:
-            lines.append(pad + line.rstrip())
-            line = ""
-        line += it + ", "
-    lines.append(pad + line.rstrip())
-    return "[\n" + "\n".join(lines) + "\n" + INDENT * level + "]"
-
-
-def _call(func: str, args: list[str], level: int = 0, lead: int = 0) -> str:
-    """``func(args)`` on one line if it fits (``lead``: characters before it on the line,
-    e.g. an assignment), else one argument per line."""
-    one = f"{func}({', '.join(args)})"
-    if "\n" not in one and lead + len(one) + len(INDENT) * level <= WIDTH - 1:
-        return one
-    pad = INDENT * (level + 1)
-    # Multi-line arguments were built for their level already: only the first line moves.
-    inner = ",\n".join(pad + a for a in args)
-    return f"{func}(\n{inner},\n{INDENT * level})"
-
-
-def _assign(target: str, value: str) -> str:
-    return f"{target} = {value}"
