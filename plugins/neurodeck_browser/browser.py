@@ -85,6 +85,7 @@ class BrowserView(ViewWidget):
     """Scroll through any time series or spike trains; see the module docstring."""
 
     page_shown = QtCore.Signal()
+    PREFETCH_AFTER_PAINT = True
     _arrived = QtCore.Signal(object, object, object)
 
     def __init__(self, ds: Any, parent: QtWidgets.QWidget | None = None):
@@ -417,6 +418,10 @@ class BrowserView(ViewWidget):
             self._show(page)
         else:
             self.fetcher.request(key, self._job(self.t0))
+        if not self.PREFETCH_AFTER_PAINT:
+            self._prefetch_neighbours()
+
+    def _prefetch_neighbours(self) -> None:
         # Read the neighbours while the user looks at this page: two pages ahead in
         # the direction of travel (paging keeps the worker one step ahead), one behind.
         # The fetcher runs the newest prefetch first, so queue the nearest last.
@@ -475,6 +480,11 @@ class BrowserView(ViewWidget):
             f"rows {self.row_offset + 1}\u2013{self.row_offset + len(page.picks)} of "
             f"{len(self.selection)}")
         self.page_shown.emit()
+        if self.PREFETCH_AFTER_PAINT:
+            # Start reading the neighbours once this page is painted: a worker running
+            # Python during the paint makes the GUI thread wait for the GIL (up to the
+            # 5-ms switch interval, again and again).
+            QtCore.QTimer.singleShot(0, self._prefetch_neighbours)
 
     def _auto_scales(self, page: Page) -> None:
         self.scales.update(complete_scales(page, self.types, self.scales))
