@@ -37,8 +37,8 @@ def test_a_crashed_process_leaves_a_recoverable_autosave(tmp_path):
         f"Autosaver(s, {str(tmp_path)!r}).save()\n"
         "os._exit(1)  # a crash: no clean-exit discard\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], timeout=60)
-    assert proc.returncode == 1 and not pid_alive(proc.pid)
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    assert proc.wait(timeout=60) == 1 and not pid_alive(proc.pid)
     found = recoverable(tmp_path)
     assert [f.name for f in found] == [f"autosave-{proc.pid}.ndws"]
     session, restored = load_workspace(found[0])
