@@ -322,3 +322,14 @@ def test_polyline_path_edge_cases(qapp):
     single = polyline_path(np.array([4.0]), np.array([[1.0]]))
     assert single.elementCount() == 1
     assert (single.elementAt(0).x, single.elementAt(0).y) == (4.0, 1.0)
+
+
+def test_neighbours_are_prefetched_in_the_direction_of_travel(qtbot):
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.set_window(20.0)  # moving forward: 30 and 40 s ahead, 10 s behind
+    _wait_page(qtbot, view, 20.0)
+    qtbot.waitUntil(lambda: all(view.fetcher.cached(view._key(t)) is not None
+                                for t in (30.0, 40.0, 10.0)), timeout=5000)
+    view.set_window(30.0)  # a prefetched page is shown at once, without the worker
+    assert view.page.t0 == 30.0 and view.page.render is not None
