@@ -55,7 +55,8 @@ HMMGLM = Analysis(
         "log_likelihood": "log p(data | parameters) per EM iteration (nats)",
         "log_posterior": "EM objective per iteration: log-likelihood + log prior (never "
                          "decreases)",
-        "restart_log_posterior": "final objective of each restart",
+        "restart_log_posterior": "objective of each restart after its screening EM "
+                                 "iterations (the best one runs on)",
         "consensus": "N x N state-shared coupling: Gaussian prior mean, one-hot "
                      "P(exc) - P(inh), or (no prior) the mean over states",
         "prior_mean": "N x N learned Gaussian prior mean (prior=gaussian)",

@@ -7,6 +7,7 @@ complete-data log-likelihood plus the log prior, so the objective never decrease
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.special import gammaln
 from neurodeck.jobs.progress import Progress
 
 from . import glm, hmm, newton
+from .init import window_labels
 
 PRIORS = ("none", "gaussian", "onehot")
 # Starting categorical prior over (inhibitory, absent, excitatory) for the one-hot
@@ -73,6 +75,9 @@ class FitOptions:
     stickiness: float = 0.98  # initial self-transition probability
     init_scale: float = 0.1  # s.d. of the random initial weights
     warm_iter: int = 10  # one-hot: prior-free EM iterations that separate the states first
+    init: str = "windows"  # starting states: "windows" (clustered couplings) or "random"
+    window: int = 20  # bins per window of the "windows" start
+    screen_iter: int = 10  # EM iterations every restart runs before the best goes on
 
 
 @dataclass
@@ -196,14 +201,17 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     if opts.prior == "onehot":
         logpi = np.log(p.adjacency_prior)
         p.adjacency = p.adjacency.copy()
-    for s, rows_s in enumerate(state_data):
+    def solve(s: int) -> None:
         if opts.prior == "onehot":
-            theta, p.adjacency[s] = _onehot_state(rows_s, _theta(p, s), p.adjacency[s],
-                                                  logpi, opts)
+            theta, p.adjacency[s] = _onehot_state(state_data[s], _theta(p, s),
+                                                  p.adjacency[s], logpi, opts)
         else:
-            theta = newton.maximise(rows_s, _theta(p, s), opts.link, prior=prior,
+            theta = newton.maximise(state_data[s], _theta(p, s), opts.link, prior=prior,
                                     max_steps=opts.m_iter)[0]
         p.weights[s], p.bias[s] = theta[:, :-1], theta[:, -1]
+
+    for s in range(k):
+        solve(s)
     # Coordinate ascent on the shared parameters given the weights (closed forms).
     if opts.prior == "gaussian":
         p.prior_mean = p.weights.mean(axis=0)
@@ -233,6 +241,24 @@ def init_params(data: Data, n_states: int, opts: FitOptions, rng: np.random.Gene
         p.weights = np.zeros_like(weights)
         p.adjacency_prior = np.broadcast_to(ONEHOT_START, (n, n, 3)).copy()
     return p
+
+
+def start_from_labels(data: Data, labels: np.ndarray, p: Params, opts: FitOptions
+                      ) -> Params:
+    """Parameters fitted (prior-free M-step) to starting state labels; the transition
+    matrix keeps its sticky start."""
+    k = p.n_states
+    gamma = np.eye(k)[labels]
+    xi = np.zeros((k, k))  # m_step needs expected transitions; keep the sticky start
+    p = replace(p, weights=np.zeros_like(p.weights))
+    q = m_step(data, gamma, xi, p, replace(opts, prior="none", m_iter=3))
+    if opts.prior == "gaussian":
+        q.prior_mean = q.weights.mean(axis=0)
+    elif opts.prior == "onehot":
+        q.adjacency, q.adjacency_prior = p.adjacency, p.adjacency_prior
+        if opts.warm_iter == 0:  # weights must respect the (all absent) classes
+            q.weights = np.zeros_like(q.weights)
+    return q
 
 
 def warm_start_onehot(data: Data, p: Params, opts: FitOptions) -> Params:
@@ -284,18 +310,55 @@ def em(data: Data, p: Params, opts: FitOptions, progress: Progress | None = None
     return FitResult(p, np.asarray(trace), np.asarray(lls), converged)
 
 
+def _one_blas_thread():
+    """Our matrix products are small (chunked): BLAS threads only add overhead and, on
+    a busy machine, contention (the planted test ran 4x slower with 2 threads on 2
+    shared cores). Threads over states did not help either (the GIL between the many
+    small numpy calls), so the fit is single-threaded."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn brings it; without it, leave BLAS alone
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int = 3, seed: int = 0,
         progress: Progress | None = None) -> FitResult:
-    """Best of ``n_restarts`` EM runs from random starts (highest final objective)."""
+    with _one_blas_thread():
+        return _fit(data, n_states, opts, n_restarts, seed, progress)
+
+
+def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int,
+         progress: Progress | None) -> FitResult:
+    """Best of ``n_restarts`` EM starts. Each start runs ``screen_iter`` iterations; only
+    the one with the highest objective then runs on to convergence (short-run
+    selection: a start that is behind after a few iterations rarely overtakes, and
+    running them all to convergence multiplies the cost)."""
     rng = np.random.default_rng(seed)
     progress = progress or Progress()
+    screen = opts.max_iter if n_restarts == 1 else min(opts.screen_iter, opts.max_iter)
+    share = screen / opts.max_iter  # progress share of the screening phase
     best: FitResult | None = None
     finals = []
     for r in range(n_restarts):
-        sub = progress.sub(r / n_restarts, (r + 1) / n_restarts)
-        res = em(data, init_params(data, n_states, opts, rng), opts, sub)
+        sub = progress.sub(share * r / n_restarts, share * (r + 1) / n_restarts)
+        p = init_params(data, n_states, opts, rng)
+        if opts.init == "windows" and n_states > 1:
+            labels = window_labels(data.y, data.x, data.lengths, n_states, rng, opts.window)
+            if labels is not None:
+                p = start_from_labels(data, labels, p, opts)
+        res = em(data, p, replace(opts, max_iter=screen), sub)
         finals.append(res.log_posterior[-1])
         if best is None or res.log_posterior[-1] > best.log_posterior[-1]:
             best = res
+    if not best.converged and screen < opts.max_iter:
+        more = em(data, best.params, replace(opts, max_iter=opts.max_iter - screen,
+                                             warm_iter=0),
+                  progress.sub(share, 1.0))
+        # The continuation's first value is the screen's last (same parameters).
+        best = FitResult(more.params,
+                         np.concatenate([best.log_posterior, more.log_posterior[1:]]),
+                         np.concatenate([best.log_likelihood, more.log_likelihood[1:]]),
+                         more.converged)
     best.restart_objectives = np.asarray(finals)
     return best

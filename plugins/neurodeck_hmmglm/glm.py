@@ -79,7 +79,7 @@ def state_log_likelihoods(y: np.ndarray, x: np.ndarray, weights: np.ndarray,
     if lgam is None:
         lgam = gammaln(y + 1.0).sum(axis=1)
     out = np.empty((y.shape[0], weights.shape[0]))
-    step = max(256, 2 ** 17 // max(y.shape[1], 1))  # small chunks: no large temporaries
+    step = max(256, 2 ** 13 // max(y.shape[1], 1))  # small chunks: no large temporaries
     for a in range(0, y.shape[0], step):
         xc, yc = x[a:a + step], y[a:a + step]
         for k in range(weights.shape[0]):

@@ -53,6 +53,7 @@ class Prior:
 
 CHUNK = 2 ** 13  # elements per temporary (64 kB): stays in cache and in the heap
 HESS_CHUNK = 2 ** 20  # elements of the float32 outer-product buffer (4 MB)
+HESS_FLOOR = 1e-3  # bins weighted less are left out of the Fisher information
 
 
 def _chunk(n_rows: int, width: int) -> int:
@@ -101,33 +102,45 @@ def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
     fdiag = np.zeros((n, d))
     step = _chunk(t_all, d)
     # The Fisher information only steers the step (the line search guards the value),
-    # so its products run in float32 (twice the speed, ~1e-6 relative error), over
-    # larger blocks than the elementwise work so the matrix products stay efficient.
-    block = int(np.clip(HESS_CHUNK // len(iu), step, 4096)) // step * step
+    # so (1) its products run in float32 (twice the speed, ~1e-6 relative error), over
+    # larger blocks than the elementwise work so the matrix products stay efficient,
+    # and (2) bins whose posterior weight is below HESS_FLOOR are left out of it (at
+    # 100 neurons these O(N^3)-per-bin products dominate; value and gradient stay exact).
+    block = max(int(np.clip(HESS_CHUNK // len(iu), 256, 4096)), step)
     if hessian:
         hflat = np.zeros((len(iu), n))
-        buf = np.empty((min(block, t_all), len(iu)), dtype=np.float32)
-        cbuf = np.empty((min(block, t_all), n), dtype=np.float32)
+        buf = np.empty((block, len(iu)), dtype=np.float32)
+        xb = np.empty((block, d), dtype=np.float32)
+        cb = np.empty((block, n), dtype=np.float32)
         tmp = np.empty((len(iu), n), dtype=np.float32)
         offsets = np.concatenate([[0], np.cumsum(np.arange(d, 0, -1))])
-    for a0 in range(0, t_all, block):
-        for a in range(a0, min(a0 + block, t_all), step):
-            y, g, f, logf, dlog = _terms(rows, theta, a, a + step, link)
-            x1 = rows.x1[a:a + step]
-            value += np.einsum("tn,tn->n", g * y, logf) - g[:, 0] @ f
-            grad += ((g * (y - f)) * dlog).T @ x1
-            c = g * f * dlog * dlog  # Fisher weight of each bin and neuron
-            if hessian:
-                cbuf[a - a0:a - a0 + len(c)] = c
-            else:
-                fdiag += c.T @ (x1 * x1)
-        if hessian:
-            x32 = rows.x1[a0:a0 + block].astype(np.float32)
-            m = len(x32)
+        fill = 0
+
+        def flush(m: int) -> None:
             for i in range(d):  # upper-triangle outer products of the design rows
-                np.multiply(x32[:, i:i + 1], x32[:, i:], out=buf[:m, offsets[i]:offsets[i + 1]])
-            np.matmul(buf[:m].T, cbuf[:m], out=tmp)
-            hflat += tmp
+                np.multiply(xb[:m, i:i + 1], xb[:m, i:], out=buf[:m, offsets[i]:offsets[i + 1]])
+            np.matmul(buf[:m].T, cb[:m], out=tmp)
+            hflat[...] += tmp
+
+    for a in range(0, t_all, step):
+        y, g, f, logf, dlog = _terms(rows, theta, a, a + step, link)
+        x1 = rows.x1[a:a + step]
+        value += np.einsum("tn,tn->n", g * y, logf) - g[:, 0] @ f
+        grad += ((g * (y - f)) * dlog).T @ x1
+        c = g * f * dlog * dlog  # Fisher weight of each bin and neuron
+        if not hessian:
+            fdiag += c.T @ (x1 * x1)
+            continue
+        keep = g[:, 0] > HESS_FLOOR
+        m = int(keep.sum())
+        if fill + m > block:
+            flush(fill)
+            fill = 0
+        xb[fill:fill + m] = x1[keep]
+        cb[fill:fill + m] = c[keep]
+        fill += m
+    if hessian and fill:
+        flush(fill)
     fisher = None
     if hessian:
         fisher = np.empty((n, d, d))

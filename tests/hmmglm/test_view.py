@@ -1,23 +1,23 @@
 """The HMM-GLM view builds every tab from a real (cross-validated) result and exports."""
 
 import numpy as np
-import pytest
 from neurodeck_hmmglm import simulate
 
 import neurodeck
 
 
-@pytest.mark.slow  # the cross-validated fit behind the view takes ~10-20 s on 2 cores
 def test_view_builds_and_exports(qtbot, tmp_path, neurodeck_plugins):
     from neurodeck_hmmglm.view import HmmGlmView
 
-    truth = simulate.paper_truth(2, 6, seed=0)
-    counts, _ = simulate.sample(truth, 3, 300, seed=1)
-    spikes = [np.repeat(np.arange(900), np.concatenate(counts)[:, j]) * 0.01 + 0.005
-              for j in range(6)]
-    sp = neurodeck.SpikeTrains(spikes, duration=9.0, segments=[(0, 3), (3, 6), (6, 9)])
+    # A tiny real fit (4 neurons, 3 x 150 bins, a few EM iterations): the view is what
+    # is tested here, not the fit.
+    truth = simulate.paper_truth(2, 4, seed=0)
+    counts, _ = simulate.sample(truth, 3, 150, seed=1)
+    spikes = [np.repeat(np.arange(450), np.concatenate(counts)[:, j]) * 0.01 + 0.005
+              for j in range(4)]
+    sp = neurodeck.SpikeTrains(spikes, duration=4.5, segments=[(0, 1.5), (1.5, 3), (3, 4.5)])
     res = neurodeck.run("hmmglm", sp, n_states=[1, 2], link="sigmoid", n_restarts=1,
-                        max_iter=10)
+                        max_iter=5)
     view = HmmGlmView(res)
     qtbot.addWidget(view)
     view.resize(900, 700)

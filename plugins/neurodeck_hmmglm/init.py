@@ -1,0 +1,81 @@
+"""Data-driven starting states for EM: cluster short windows by their coupling.
+
+States of the HMM-GLM differ by their couplings, not their rates, and random starting
+weights leave EM in poor local optima (at the paper's 5 states x 20 neurons every
+random start we tried ended at ~0.78 state accuracy, with a log-likelihood ~5,000 nats
+below the truth). States are sticky, so a short window mostly sits in one state; its
+centred spike-history cross-products ``sum_t (y_t - mean)(x_t - mean)^T`` (N x N,
+post x pre) are a noisy estimate of that state's couplings. Standardised, reduced by
+PCA and clustered by k-means++, they give starting state labels (~0.84 accuracy there)
+from which EM converges to the good optimum within a few iterations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.cluster.vq import kmeans2
+
+MAX_FEATURES = 512  # wider window features are randomly projected to this many
+N_COMPONENTS = 10
+
+
+def _windows(lengths: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each window (not crossing sequences) and the window of every bin."""
+    starts, owner = [], np.empty(int(lengths.sum()), dtype=np.int64)
+    a = 0
+    for n in lengths:
+        w0 = len(starts)
+        seq = list(range(a, a + max(n - window, 0) + 1, window)) if n >= window else []
+        starts.extend(seq)
+        if seq:
+            idx = np.minimum((np.arange(n)) // window, len(seq) - 1)
+            owner[a:a + n] = w0 + idx
+        else:
+            owner[a:a + n] = -1
+        a += n
+    return np.asarray(starts, dtype=np.int64), owner
+
+
+def window_labels(y: np.ndarray, x: np.ndarray, lengths: np.ndarray, n_states: int,
+                  rng: np.random.Generator, window: int = 20) -> np.ndarray | None:
+    """A starting state per bin, or None when there are too few windows to cluster.
+    Bins of sequences shorter than a window get a random state."""
+    starts, owner = _windows(lengths, window)
+    if len(starts) < 5 * n_states:
+        return None
+    n = y.shape[1]
+    yc = y - y.mean(axis=0)
+    xc = x - x.mean(axis=0)
+    rows = starts[:, None] + np.arange(window)  # windows x window bin indices
+    n_feat = n * n
+    proj = None
+    if n_feat > MAX_FEATURES:  # Johnson-Lindenstrauss projection keeps the geometry
+        proj = rng.normal(size=(n_feat, MAX_FEATURES)) / np.sqrt(MAX_FEATURES)
+    block = max(1, 2 ** 18 // (window * n + n_feat))
+    feats = []
+    # Standardise each cross-product by its spread over windows (two passes: moments,
+    # then the standardised and projected features).
+    s1 = np.zeros(n_feat)
+    s2 = np.zeros(n_feat)
+    for b in range(0, len(starts), block):
+        r = rows[b:b + block]
+        f = np.einsum("wtn,wtm->wnm", yc[r], xc[r]).reshape(len(r), n_feat)
+        s1 += f.sum(axis=0)
+        s2 += np.einsum("wf,wf->f", f, f)
+    mean = s1 / len(starts)
+    sd = np.sqrt(np.maximum(s2 / len(starts) - mean ** 2, 0.0))
+    sd = np.where(sd > 0, sd, 1.0)
+    for b in range(0, len(starts), block):
+        r = rows[b:b + block]
+        f = (np.einsum("wtn,wtm->wnm", yc[r], xc[r]).reshape(len(r), n_feat) - mean) / sd
+        feats.append(f @ proj if proj is not None else f)
+    feats = np.concatenate(feats)
+    feats -= feats.mean(axis=0)
+    u, s, _ = np.linalg.svd(feats, full_matrices=False)
+    n_comp = min(N_COMPONENTS, len(s))
+    pcs = u[:, :n_comp] * s[:n_comp]
+    seed = int(rng.integers(2 ** 31))
+    _, lab = kmeans2(pcs, n_states, seed=seed, minit="++")
+    labels = np.where(owner >= 0, lab[np.maximum(owner, 0)], rng.integers(n_states,
+                                                                         size=len(owner)))
+    return labels.astype(np.int64)
