@@ -22,13 +22,14 @@ BRAINMAE = Analysis(
         "them from the others, giving per-region reconstruction error, segment- and "
         "scan-level embeddings, the region attention map and, when the checkpoint has "
         "one, a linear head's predictions. Several inputs are several subjects, run as one "
-        "job. Inputs must match the checkpoint's atlas (number and order of regions) and TR."
+        "job; a 4D fMRI run goes through 'roi-extract' first. Inputs must match the "
+        "checkpoint's atlas (number and order of regions) and TR."
     ),
     reference=(
         "Yang, Mao, Liu & Liu (2024) BrainMAE: A Region-aware Self-supervised Learning "
         "Framework for Brain Signals, arXiv:2406.17086."
     ),
-    accepts=("roi_timeseries",),
+    accepts=("roi_timeseries", "result:roi-extract"),
     run="neurodeck_brainmae.compute:run",
     n_inputs=(1, 10000),
     params=[

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from neurodeck.data import RoiTimeSeries
+from neurodeck.data import Result, RoiTimeSeries
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
 
@@ -39,6 +39,17 @@ def check_input(ds: RoiTimeSeries, config: BrainMAEConfig) -> None:
                          "reorder the rows to the checkpoint's region order")
 
 
+def as_roi_series(ds: Any) -> RoiTimeSeries:
+    """ROI time series from a dataset, or from the fMRI plugin's ``roi-extract`` result
+    (4D NIfTI + atlas -> regions x time), so the two analyses chain."""
+    if isinstance(ds, RoiTimeSeries):
+        return ds
+    if isinstance(ds, Result) and ds.analysis == "roi-extract":
+        return RoiTimeSeries(ds["timeseries"], [str(r) for r in ds["regions"]],
+                             tr=float(ds["tr"]), name=ds.name)
+    raise InputError(f"{ds.name} is {ds.kind}, not ROI time series")
+
+
 def _load(path: str) -> tuple[BrainMAEConfig, NumpyBrainMAE]:
     config, weights = checkpoint.load(path)
     return config, NumpyBrainMAE(config, weights)
@@ -54,6 +65,7 @@ def run(inputs: Sequence[RoiTimeSeries], params: dict[str, Any],
         raise ParameterError(f"parameter 'mask_ratio': {ratio} hides "
                              f"{round(ratio * n)} of {n} regions; between 1 and {n - 2} "
                              "must be hidden (two stay visible)")
+    inputs = [as_roi_series(ds) for ds in inputs]
     for ds in inputs:
         check_input(ds, config)
     rng = np.random.default_rng(int(params["seed"]))

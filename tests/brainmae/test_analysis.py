@@ -119,6 +119,23 @@ def test_head_predictions_and_other_checkpoints(tmp_path, make_config, make_weig
     assert r["segment_start"][r["segment_subject"] == 1].max() == 57 - 5
 
 
+def test_roi_extract_results_chain_into_brainmae(tmp_path, make_config, make_weights):
+    """4D NIfTI + atlas -> roi-extract result -> brainmae, without a manual conversion."""
+    from neurodeck.data import Result
+
+    config = make_config(n_regions=12, tr=2.0)
+    path = checkpoint.save(tmp_path / "x", config, make_weights(config))
+    ts = np.random.default_rng(0).standard_normal((12, 50))
+    extracted = Result({"timeseries": ts, "regions": np.array(config.regions),
+                        "tr": np.float64(2.0)}, {"analysis": "roi-extract"}, name="run1")
+    r = neurodeck.run("brainmae", extracted, checkpoint=str(path))
+    np.testing.assert_array_equal(r["original"], ts)
+    bad = Result({"timeseries": ts, "regions": np.array(config.regions),
+                  "tr": np.float64(1.0)}, {"analysis": "roi-extract"}, name="run2")
+    with pytest.raises(InputError, match="TR 1 s"):
+        neurodeck.run("brainmae", bad, checkpoint=str(path))
+
+
 def test_cancel_stops_the_job(tmp_path, make_config, make_weights):
     config = make_config(n_regions=12, tr=2.0)
     path = checkpoint.save(tmp_path / "c", config, make_weights(config))
@@ -133,3 +150,25 @@ def test_cancel_stops_the_job(tmp_path, make_config, make_weights):
     progress.add_listener(cancel_at_second)
     with pytest.raises(Cancelled):
         neurodeck.run("brainmae", *subjects, checkpoint=str(path), progress=progress)
+
+
+def test_inference_never_imports_torch(tmp_path, make_config, make_weights):
+    """The packaged app has no PyTorch: run the analysis with torch made unimportable."""
+    import subprocess
+    import sys
+
+    config = make_config(n_regions=12, tr=2.0)
+    path = checkpoint.save(tmp_path / "nt", config, make_weights(config))
+    code = f"""
+import sys
+sys.modules["torch"] = None  # any 'import torch' now raises ImportError
+import numpy as np, neurodeck
+from neurodeck.data import RoiTimeSeries
+ds = RoiTimeSeries(np.random.default_rng(0).standard_normal((12, 40)), tr=2.0)
+r = neurodeck.run("brainmae", ds, checkpoint={str(path)!r})
+assert r["reconstruction"].shape == (12, 40)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
