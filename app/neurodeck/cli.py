@@ -6,6 +6,7 @@
 ``neurodeck plugins [--json]``     installed plugins, versions, status
 ``neurodeck analyses [--json]``    analyses with their parameter schemas
 ``neurodeck run ANALYSIS --input FILE ... --param K=V ... --output RESULT.h5``
+``neurodeck batch ANALYSIS --inputs GLOB|LIST --param K=V ... --out DIR``   on dask
 ``neurodeck install-plugin WHEEL|NAME`` / ``remove-plugin NAME``   per-user plugins
 ``neurodeck new-plugin NAME``      a plugin project from the template
 Plugins add sub-commands through the ``neurodeck_commands`` hook.
@@ -22,11 +23,12 @@ from typing import Any
 
 from . import api, templates
 from ._version import __version__
+from .batch import cli as batch_cli
 from .errors import NeurodeckError
 from .plugin_api import installer
 from .plugin_api.lazy import resolve
 
-BUILTIN_COMMANDS = ("info", "plugins", "analyses", "run",
+BUILTIN_COMMANDS = ("info", "plugins", "analyses", "run", "batch",
                     "install-plugin", "remove-plugin", "new-plugin")
 
 
@@ -55,6 +57,7 @@ def _parser(pm) -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
     p.add_argument("--output", "-o", required=True, metavar="RESULT.h5")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    batch_cli.configure_cli(sub)
     installer.configure_cli(sub)
     templates.configure_cli(sub)
 
@@ -90,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in extra:
             return int(resolve(extra[args.command].main)(args) or 0)
         return {"info": cmd_info, "plugins": cmd_plugins, "analyses": cmd_analyses,
-                "run": cmd_run, "install-plugin": installer.cmd_install,
+                "run": cmd_run, "batch": batch_cli.cmd_batch,
+                "install-plugin": installer.cmd_install,
                 "remove-plugin": installer.cmd_remove,
                 "new-plugin": templates.cmd_new_plugin}[args.command](args)
     except NeurodeckError as exc:
