@@ -107,7 +107,7 @@ class ErrorPage(_PlotPage):
                        pen=pg.mkPen((90, 90, 90), style=pg.QtCore.Qt.DashLine),
                        name="mean imputation")
         self.plot.setLabel("left", "masked-reconstruction MSE (z units)")
-        step = max(1, n // 30)
+        step = max(1, -(-n // 12))  # ~12 labels: AAL2 names are long
         self.plot.getAxis("bottom").setTicks([[(i, self.regions[i]) for i in range(0, n, step)]])
         self.controls.addWidget(QtWidgets.QLabel(
             f"mean over regions: BrainMAE {err.mean():.3f}, nearest in time "
@@ -132,6 +132,9 @@ class EmbeddingPage(_PlotPage):
         seg = np.asarray(result["segment_embeddings"], float)
         mean = seg.mean(0)
         _, s, vt = np.linalg.svd(seg - mean, full_matrices=False)
+        if vt.shape[0] < 2:  # a single segment: pad to two (zero) components
+            vt = np.vstack([vt, np.zeros((2 - vt.shape[0], vt.shape[1]))])
+            s = np.r_[s, np.zeros(2 - s.size)]
         self.components = vt[:2]
         self.coords = (seg - mean) @ self.components.T
         scans = (np.asarray(result["embedding"], float) - mean) @ self.components.T
