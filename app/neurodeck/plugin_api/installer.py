@@ -88,7 +88,8 @@ def activate_plugin_dir(path: Path | None = None) -> Path | None:
 
 
 # -- listing -----------------------------------------------------------------------------
-def _canon(name: str) -> str:
+def canonical_name(name: str) -> str:
+    """PEP 503 normalised distribution name."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -111,7 +112,7 @@ def _distributions(target: Path) -> dict[str, md.Distribution]:
     for dist in md.distributions(path=[str(target)]):
         name = dist.metadata["Name"]
         if name:
-            out[_canon(name)] = dist
+            out[canonical_name(name)] = dist
     return out
 
 
@@ -226,9 +227,9 @@ def install(spec: str, *, target: Path | None = None, upgrade: bool = False,
     _pip(["install", "--quiet", "--no-deps", "--upgrade", "--target", str(target),
           *common, *sources], target)
     manifest = _read_manifest(target)
-    deps = [_canon(i["metadata"]["name"]) for i in items if not i.get("requested")]
+    deps = [canonical_name(i["metadata"]["name"]) for i in items if not i.get("requested")]
     for item in top:
-        key = _canon(item["metadata"]["name"])
+        key = canonical_name(item["metadata"]["name"])
         manifest[key] = sorted(set(manifest.get(key, [])) | set(deps))
     _write_manifest(target, manifest)
     importlib.invalidate_caches()
@@ -259,7 +260,7 @@ def remove(name: str, *, target: Path | None = None) -> list[str]:
     """
     target = Path(target or plugin_dir())
     dists = _distributions(target) if target.is_dir() else {}
-    key = _canon(name)
+    key = canonical_name(name)
     if key not in dists:
         # Also accept the plugin's entry-point name (what `neurodeck plugins` shows).
         key = next((k for k, d in dists.items() if any(
@@ -269,8 +270,8 @@ def remove(name: str, *, target: Path | None = None) -> list[str]:
     manifest = _read_manifest(target)
     manifest.pop(key, None)
     # Its dependency tree inside the folder, less what the other plugins still need.
-    keep = _closure(dists, [k for k in manifest if k in dists])
-    orphans = _closure(dists, [key]) - keep - set(manifest) - {key}
+    keep = requirement_closure(dists, [k for k in manifest if k in dists])
+    orphans = requirement_closure(dists, [key]) - keep - set(manifest) - {key}
     removed = []
     for k in [key, *sorted(orphans)]:
         if k in dists:
@@ -281,12 +282,14 @@ def remove(name: str, *, target: Path | None = None) -> list[str]:
     return removed
 
 
-def _closure(dists: dict[str, md.Distribution], roots: Sequence[str]) -> set[str]:
-    """The distributions of ``dists`` that ``roots`` need, transitively (with extras)."""
+def requirement_closure(dists: dict[str, md.Distribution], roots: Sequence[str]) -> set[str]:
+    """The distributions of ``dists`` (keyed by canonical name) that ``roots`` need,
+    transitively, following extras such as ``dask[distributed]``. Also used by the
+    PyInstaller spec to copy the metadata of everything the app ships."""
     from packaging.requirements import Requirement
 
     seen: set[tuple[str, frozenset[str]]] = set()
-    todo = [(r, frozenset()) for r in roots]
+    todo = [(canonical_name(r), frozenset()) for r in roots]
     while todo:
         key, extras = todo.pop()
         if (key, extras) in seen or key not in dists:
@@ -296,7 +299,7 @@ def _closure(dists: dict[str, md.Distribution], roots: Sequence[str]) -> set[str
             req = Requirement(text)
             envs = [{"extra": e} for e in extras] or [{"extra": ""}]
             if req.marker is None or any(req.marker.evaluate(env) for env in envs):
-                todo.append((_canon(req.name), frozenset(req.extras)))
+                todo.append((canonical_name(req.name), frozenset(req.extras)))
     return {key for key, _ in seen}
 
 
