@@ -126,10 +126,15 @@ def _run_on_dask(analysis, values, todo, items, scheduler, workers, processes, n
     try:
         n_workers = len(client.scheduler_info().get("workers", {}))
 
+        finished: set[str] = set()
+        lock = threading.Lock()  # events arrive on dask's thread, results on ours
+
         def on_event(event: tuple) -> None:
             msg = event[1]
             if isinstance(msg, dict) and msg.get("state") == "running":
-                notify(msg["input"], "running", msg["fraction"], msg["message"])
+                with lock:  # a late event must not follow the input's final state
+                    if msg["input"] not in finished:
+                        notify(msg["input"], "running", msg["fraction"], msg["message"])
 
         client.subscribe_topic(topic, on_event)
         futures = {}
@@ -144,7 +149,10 @@ def _run_on_dask(analysis, values, todo, items, scheduler, workers, processes, n
             pending.discard(fut)
             items[t.input] = _item(t, fut)
             _error_file(t, items[t.input], fut)
-            notify(str(t.input), items[t.input].status, 1.0, items[t.input].error or "done")
+            with lock:
+                finished.add(str(t.input))
+                notify(str(t.input), items[t.input].status, 1.0,
+                       items[t.input].error or "done")
             checkpoint()  # the summary is current after every input, even if we die
             if cancel is not None and cancel.is_set():
                 client.cancel(list(pending))

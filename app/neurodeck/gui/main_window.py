@@ -20,6 +20,7 @@ from ..plugin_api.lazy import resolve
 from ..plugin_api.manager import PluginManager
 from ..readers import open_path
 from ..session import Entry, Session
+from . import workspace_actions
 from .about import show_about
 from .data_panel import DataPanel
 from .jobs import Job, JobManager
@@ -77,6 +78,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage("Ready")
         for err in pm.errors():
             log.error("%s", err)
+        workspace_actions.install(self)
 
     # -- layout helpers ----------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
