@@ -126,8 +126,9 @@ def test_expand_inputs(inputs):
     assert [p.name for p in both] == ["roi_a.csv", "roi_b.csv"]
 
 
-def test_dask_is_not_imported_by_neurodeck_or_its_cli():
+def test_dask_is_not_imported_by_neurodeck_its_cli_or_gui():
     code = ("import sys, neurodeck, neurodeck.cli, neurodeck.batch, neurodeck.workspace\n"
+            "import neurodeck.gui.main_window, neurodeck.gui.batch_dialog\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
