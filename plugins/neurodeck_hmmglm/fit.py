@@ -130,13 +130,24 @@ def _theta(p: Params, s: int) -> np.ndarray:
     return np.column_stack([p.weights[s], p.bias[s]])
 
 
-def _box(adjacency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds (N x N+1) that a one-hot class puts on each weight; the bias is free."""
-    n = adjacency.shape[0]
-    lo = np.where(adjacency > 0, 0.0, np.where(adjacency < 0, -np.inf, 0.0))
-    hi = np.where(adjacency < 0, 0.0, np.where(adjacency > 0, np.inf, 0.0))
-    free = np.full((n, 1), np.inf)
-    return np.hstack([lo, -free]), np.hstack([hi, free])
+W_MAX = 10.0  # |weight| bound: a rate factor of e^10 per (filtered) spike
+B_MAX = 50.0  # |bias| bound beyond the largest count (softplus bias ~ rate)
+
+
+def _box(n: int, adjacency: np.ndarray | None, b_max: float
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds (N x N+1) on (weights, bias). Without the bounds the maximum-likelihood
+    weights of a state owning few bins run off to infinity when its spike / no-spike
+    bins are (nearly) separable in the history (seen with the bounded sigmoid rate).
+    A one-hot class also fixes each weight's sign (absent: 0)."""
+    if adjacency is None:
+        lo = np.full((n, n), -W_MAX)
+        hi = np.full((n, n), W_MAX)
+    else:
+        lo = np.where(adjacency < 0, -W_MAX, 0.0)
+        hi = np.where(adjacency > 0, W_MAX, 0.0)
+    col = np.full((n, 1), b_max)
+    return np.hstack([lo, -col]), np.hstack([hi, col])
 
 
 def _class_log_prior(adjacency: np.ndarray, logpi: np.ndarray) -> np.ndarray:
@@ -164,14 +175,15 @@ def _update_adjacency_prior(adj: np.ndarray) -> np.ndarray:
 
 
 def _onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
-                  logpi: np.ndarray, opts: FitOptions) -> tuple[np.ndarray, np.ndarray]:
+                  logpi: np.ndarray, b_max: float, opts: FitOptions
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """One state's one-hot M-step. Propose classes, fit the weights within them, and
     keep each post-synaptic neuron's proposal only if its objective (likelihood + class
     log prior) rose; otherwise fit its weights within its current classes."""
     loc = newton.local(rows, theta, opts.link)
     now = loc.value + _class_log_prior(adjacency, logpi)
     proposal = propose_classes(loc, theta[:, :-1], logpi)
-    lo, hi = _box(proposal)
+    lo, hi = _box(len(theta), proposal, b_max)
     th_p, v_p = newton.maximise(rows, np.clip(theta, lo, hi), opts.link, lo, hi,
                                 max_steps=opts.m_iter)
     better = v_p + _class_log_prior(proposal, logpi) >= now
@@ -179,7 +191,8 @@ def _onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
     out = np.where(better[:, None], th_p, theta)
     worse = np.flatnonzero(~better)
     if len(worse):
-        lo, hi = _box(adjacency[worse])
+        lo, hi = _box(len(theta), adjacency, b_max)
+        lo, hi = lo[worse], hi[worse]
         out[worse] = newton.maximise(rows.neurons(worse), theta[worse], opts.link, lo, hi,
                                      max_steps=opts.m_iter)[0]
     return out, adj
@@ -195,6 +208,7 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     p = replace(p, transition=transition, initial=initial, weights=p.weights.copy(),
                 bias=p.bias.copy())
     state_data = state_rows(data, gamma)
+    b_max = B_MAX + float(data.y.max(initial=0.0))
     prior = None
     if opts.prior == "gaussian":
         prior = newton.Prior(1.0 / opts.prior_scale ** 2, p.prior_mean)
@@ -204,9 +218,10 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     def solve(s: int) -> None:
         if opts.prior == "onehot":
             theta, p.adjacency[s] = _onehot_state(state_data[s], _theta(p, s),
-                                                  p.adjacency[s], logpi, opts)
+                                                  p.adjacency[s], logpi, b_max, opts)
         else:
-            theta = newton.maximise(state_data[s], _theta(p, s), opts.link, prior=prior,
+            lo, hi = _box(len(p.bias[s]), None, b_max)
+            theta = newton.maximise(state_data[s], _theta(p, s), opts.link, lo, hi, prior,
                                     max_steps=opts.m_iter)[0]
         p.weights[s], p.bias[s] = theta[:, :-1], theta[:, -1]
 
@@ -261,13 +276,14 @@ def start_from_labels(data: Data, labels: np.ndarray, p: Params, opts: FitOption
     return q
 
 
-def warm_start_onehot(data: Data, p: Params, opts: FitOptions) -> Params:
+def warm_start_onehot(data: Data, p: Params, opts: FitOptions,
+                      progress: Progress | None = None) -> Params:
     """Separate the states with a few prior-free EM iterations, then classify each
     connection (a Wald-like test against the starting categorical prior). Starting
     the one-hot model from mixed states would make every state's couplings look like
     their average, and the shared prior would then lock that in."""
     free = replace(opts, prior="none", max_iter=opts.warm_iter, tol=1e-4)
-    q = em(data, replace(p, adjacency=None, adjacency_prior=None), free).params
+    q = em(data, replace(p, adjacency=None, adjacency_prior=None), free, progress).params
     log_em = emissions(data, q, opts.link)
     gamma, _, _ = hmm.forward_backward(log_em, data.lengths, q.transition, q.initial)
     q.adjacency_prior = np.broadcast_to(ONEHOT_START, p.adjacency_prior.shape).copy()
@@ -283,7 +299,7 @@ def warm_start_onehot(data: Data, p: Params, opts: FitOptions) -> Params:
 def em(data: Data, p: Params, opts: FitOptions, progress: Progress | None = None
        ) -> FitResult:
     if opts.prior == "onehot" and opts.warm_iter > 0:
-        p = warm_start_onehot(data, p, opts)
+        p = warm_start_onehot(data, p, opts, progress)
     trace: list[float] = []
     lls: list[float] = []
     converged = False

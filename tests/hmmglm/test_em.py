@@ -83,3 +83,21 @@ def test_bad_parameters_are_clear(neurodeck_plugins):
         neurodeck.run("hmmglm", sp, bin_width=0.01)
     with pytest.raises(ParameterError):
         neurodeck.run("hmmglm", sp, prior="laplace")
+
+
+def test_separable_state_keeps_weights_bounded():
+    # Neuron 1 spikes exactly when neuron 0 spiked in the previous bin: its spike /
+    # no-spike bins are separable in the history, so the sigmoid-rate likelihood keeps
+    # rising as the weight grows. The fit must stop at the documented bound.
+    rng = np.random.default_rng(0)
+    y0 = rng.poisson(0.3, size=2000)
+    y1 = np.concatenate([[0], (y0[:-1] > 0).astype(int)])
+    y2 = rng.poisson(0.5, size=2000)
+    counts = [np.column_stack([y0, y1, y2])]
+    data = fit.Data(*glm.stack(counts, glm.exp_basis(1)))
+    res = fit.fit(data, 1, fit.FitOptions(prior="none", link="sigmoid", max_iter=30),
+                  n_restarts=1)
+    w = res.params.weights[0]
+    assert np.all(np.abs(w) <= fit.W_MAX) and w[1, 0] == pytest.approx(fit.W_MAX)
+    assert np.all(np.isfinite(res.log_posterior))
+    assert np.diff(res.log_posterior).min() > -1e-7 * abs(res.log_posterior[-1])
