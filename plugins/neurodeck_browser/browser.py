@@ -466,6 +466,10 @@ class BrowserView(ViewWidget):
         # The x range moves with the data, never before it: no blank intermediate frame
         # (and no wasted repaint) while the worker reads the page.
         self.plot.setXRange(page.t0, page.t1, padding=0)
+        # pyqtgraph applies a range change to the item transform at paint time, which
+        # dirties the plot again and costs a second full paint of it per frame; apply it
+        # now so that one paint shows the page.
+        self.vb.updateMatrix()
         if page.mode == "traces" and page.y is not None:
             self._auto_scales(page)
         if page.mode == "heatmap" and self.heat_levels is None and page.image is not None:
