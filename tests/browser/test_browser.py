@@ -333,3 +333,27 @@ def test_neighbours_are_prefetched_in_the_direction_of_travel(qtbot):
                                 for t in (30.0, 40.0, 10.0)), timeout=5000)
     view.set_window(30.0)  # a prefetched page is shown at once, without the worker
     assert view.page.t0 == 30.0 and view.page.render is not None
+
+
+def test_one_paint_per_page(qtbot):
+    """Paging repaints the plot once: the new x range reaches the item transform before
+    the paint (pyqtgraph would otherwise apply it during the paint and paint again)."""
+    rec, _ = _recording()
+    view = _open(qtbot, rec)
+    view.set_window(10.0)
+    _wait_page(qtbot, view, 10.0)
+    qtbot.wait(300)  # settle: neighbours prefetched, pending paints done
+    paints = []
+
+    class Counter(QtCore.QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt API
+            if ev.type() == QtCore.QEvent.Paint:
+                paints.append(ev.region().boundingRect())
+            return False
+
+    counter = Counter()
+    view.glw.viewport().installEventFilter(counter)
+    view.set_window(20.0)  # prefetched: shown at once
+    assert view.page.t0 == 20.0
+    qtbot.wait(300)
+    assert len(paints) == 1
