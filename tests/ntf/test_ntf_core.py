@@ -21,6 +21,19 @@ def test_affinity_hand_derived():
     assert np.allclose(absl[21:39], 2.0)
 
 
+def test_default_affinity_on_a_tiny_case_by_hand():
+    """The default definition, a_ij(t) = sqrt(max(0, d_i(t) d_j(t))) with d the
+    derivative scaled to unit RMS, worked out by hand on 2 neurons x 5 frames."""
+    x = np.array([[0.0, 1, 3, 6, 10], [0, -1, 0, 1, 0]])
+    d = aff.derivatives(x[None], sfreq=1.0, window=1)[0]  # window < 3: central differences
+    # np.gradient: [1, 1.5, 2.5, 3.5, 4] and [-1, 0, 1, 0, -1]; RMS sqrt(7.55), sqrt(0.6).
+    assert np.allclose(d[0], np.array([1, 1.5, 2.5, 3.5, 4]) / np.sqrt(7.55))
+    assert np.allclose(d[1], np.array([-1, 0, 1, 0, -1]) / np.sqrt(0.6))
+    a = aff.AffinityTensor(d[None]).dense()[0][0, 0]  # the one pair, the one animal
+    expect = [0, 0, np.sqrt(2.5 / np.sqrt(7.55 * 0.6)), 0, 0]  # only frame 2 rises together
+    assert np.allclose(a, expect, atol=1e-6)
+
+
 def test_derivative_normalised_and_missing_masked():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 4, 100)).cumsum(-1)
