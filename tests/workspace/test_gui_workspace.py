@@ -87,6 +87,23 @@ def test_save_and_open_restores_entries_and_views(qtbot, window, data_dir, tmp_p
     assert other.data_panel.topLevelItemCount() == 1
 
 
+def test_view_layout_inside_a_tab_is_restored(qtbot, window, data_dir, tmp_path,
+                                              neurodeck_plugins):
+    _wait(qtbot, window.open_file(data_dir / "eegmmidb_S001R04.edf"))
+    browser = window.current_view()
+    assert hasattr(browser, "state")
+    state = {**browser.state(), "t0": 40.0, "n_visible": 12}
+    browser.restore_state(state)
+    saved = browser.state()
+    path = window.workspace_actions.save(tmp_path / "layout.ndws")
+    other = MainWindow(neurodeck_plugins)
+    qtbot.addWidget(other)
+    _wait(qtbot, other.workspace_actions.open(path))
+    restored = other.current_view().state()
+    assert restored["t0"] == pytest.approx(saved["t0"])
+    assert restored["n_visible"] == saved["n_visible"] and restored["mode"] == saved["mode"]
+
+
 def test_autosave_then_crash_is_offered_for_recovery(qtbot, window, data_dir,
                                                      neurodeck_plugins):
     _wait(qtbot, window.open_file(data_dir / "eegmmidb_S001R04.edf"))

@@ -103,7 +103,12 @@ class WorkspaceActions(QtCore.QObject):
             if entry is None:
                 continue
             view = next((v for v in views_for(w.pm, entry.dataset) if _is_view(v, tab)), None)
-            views.append({"entry": entry_id, "view": view.id if view else None})
+            item: dict[str, Any] = {"entry": entry_id, "view": view.id if view else None}
+            if hasattr(tab, "state"):
+                # A view's own layout (window, scaling, selection); a failing one is skipped.
+                with contextlib.suppress(Exception):
+                    item["state"] = tab.state()
+            views.append(item)
         state = bytes(w.saveState().toBase64()).decode("ascii")
         return {"views": views, "current": w.tabs.currentIndex(), "window_state": state}
 
@@ -117,7 +122,12 @@ class WorkspaceActions(QtCore.QObject):
                 continue
             view = next((v for v in views_for(w.pm, entry.dataset) if v.id == item.get("view")),
                         None)
-            w.show_entry(entry.id, view)
+            widget = w.show_entry(entry.id, view)
+            if isinstance(item.get("state"), dict) and hasattr(widget, "restore_state"):
+                try:
+                    widget.restore_state(item["state"])
+                except Exception:  # noqa: BLE001 - an old or foreign state must not stop opening
+                    log.warning("could not restore the layout of %s", entry.name, exc_info=True)
         cur = layout.get("current")
         if isinstance(cur, int) and 0 <= cur < w.tabs.count():
             w.tabs.setCurrentIndex(cur)
