@@ -69,7 +69,9 @@ class Session:
 
     # -- contents ----------------------------------------------------------------
     def add(self, dataset: Dataset, parent: int | None = None,
-            origin: dict[str, Any] | None = None) -> Entry:
+            origin: dict[str, Any] | None = None, *, sync: bool = True) -> Entry:
+        """Add a dataset; ``origin`` is recorded. ``sync=False`` leaves in-place edits to be
+        recorded after it (a job's result: its edits were synced when it was submitted)."""
         entry = Entry(next(self._ids), dataset, parent, dict(origin or {}))
         self.entries[entry.id] = entry
         if origin:
@@ -77,7 +79,7 @@ class Session:
             if rec.get("op") == "open":  # which of a file's datasets (lineage, replay)
                 rec.setdefault("name", dataset.name)
                 rec.setdefault("kind", dataset.kind)
-            self.record(rec)
+            self.record(rec, sync=sync)
         self._emit("added", entry)
         return entry
 
@@ -105,8 +107,8 @@ class Session:
     def children(self, entry_id: int | None) -> list[Entry]:
         return [e for e in self.entries.values() if e.parent == entry_id]
 
-    def record(self, op: dict[str, Any]) -> None:
-        if op.get("op") not in EDIT_OPS:
+    def record(self, op: dict[str, Any], *, sync: bool = True) -> None:
+        if sync and op.get("op") not in EDIT_OPS:
             self.sync_edits()  # edits made before this operation come first in the history
         self.history.append({**op, "time": _dt.datetime.now(_dt.UTC).isoformat(
             timespec="seconds")})

@@ -250,9 +250,13 @@ class MainWindow(QtWidgets.QMainWindow):
         def work(progress):
             return api.execute(spec, datasets, values, progress, version)
 
+        # Edits made so far precede this run in the history; edits made while it runs
+        # are recorded after it.
+        self.session.sync_edits()
+
         def done(result: Result) -> None:
             entry = self.session.add(result, parent=entries[0].id if entries else None,
-                                     origin=origin)
+                                     origin=origin, sync=False)
             self.show_entry(entry.id)
             log.info("%s finished on %s", spec.id, ", ".join(e.name for e in entries))
 
