@@ -126,8 +126,8 @@ class BrowserView(ViewWidget):
             me = ref()
             if me is None:
                 return
-            # RuntimeError: the widget was deleted while the worker ran
-            with contextlib.suppress(RuntimeError):
+            # RuntimeError/TypeError (at interpreter exit): the widget went away meanwhile
+            with contextlib.suppress(RuntimeError, TypeError):
                 me._arrived.emit(key, page, error)
 
         self.fetcher = LatestFetcher(deliver, cache_size=24)
