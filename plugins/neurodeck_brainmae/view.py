@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from neurodeck.data import Result
-from neurodeck.gui.widgets.base import ViewWidget, plot_widget
+from neurodeck.gui.widgets.base import TabbedView, ViewWidget, plot_widget
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 SUBJECT_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
@@ -157,36 +157,17 @@ class EmbeddingPage(_PlotPage):
         return rows, ["PC1", "PC2"], self.coords
 
 
-class BrainMAEView(ViewWidget):
+class BrainMAEView(TabbedView):
     """Tabs: reconstruction, per-region error, region attention, embeddings."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
-        self.tabs = QtWidgets.QTabWidget()
         regions = [str(x) for x in result["regions"]]
         att = np.asarray(result["attention"], float)
-        self.pages: list[ViewWidget] = [
-            ReconstructionPage(result), ErrorPage(result),
-            MatrixHeatmap(att, regions, symmetric=False, levels=(0.0, float(att.max()) or 1.0),
-                          cmap="viridis", value_name="attention (row \u2190 column)",
-                          title="Region-aware attention (rows draw from columns)"),
-            EmbeddingPage(result),
-        ]
-        for page, name in zip(self.pages, ("Reconstruction", "Error per region", "Attention",
-                                           "Embeddings"), strict=True):
-            self.tabs.addTab(page, name)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
-
-    def current(self) -> ViewWidget:
-        return self.pages[self.tabs.currentIndex()]
-
-    def export_item(self):
-        return self.current().export_item()
-
-    def export_widget(self):
-        return self.current().export_widget()
-
-    def values_table(self):
-        return self.current().values_table()
+        self.add_page(ReconstructionPage(result), "Reconstruction")
+        self.add_page(ErrorPage(result), "Error per region")
+        self.add_page(MatrixHeatmap(
+            att, regions, symmetric=False, levels=(0.0, float(att.max()) or 1.0),
+            cmap="viridis", value_name="attention (row \u2190 column)",
+            title="Region-aware attention (rows draw from columns)"), "Attention")
+        self.add_page(EmbeddingPage(result), "Embeddings")

@@ -24,6 +24,7 @@ import numpy as np
 
 from neurodeck.data import Atlas, FmriRun, RoiTimeSeries
 from neurodeck.errors import NotMine, ReadError
+from neurodeck.textfiles import text_lines
 
 NIFTI_EXTENSIONS = (".nii", ".nii.gz")
 # Reading a whole label image to list its labels; a larger one is surely not an atlas.
@@ -218,16 +219,7 @@ def read_roi_table(path: str | Path, *, tr: float | None = None,
 
 
 def _parse_table(path: Path, afni: bool) -> tuple[list[str] | None, np.ndarray]:
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise ReadError(path, "binary content, not a text table")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        raise ReadError(path, "the table has no rows")
+    lines = text_lines(path)
     if afni:
         rows = [ln.split() for ln in lines]
     else:

@@ -25,6 +25,7 @@ import numpy as np
 from neurodeck.atomic import atomic_path
 from neurodeck.data import SpikeTrains, TimeSeries, Traces
 from neurodeck.errors import ReadError
+from neurodeck.textfiles import text_lines
 
 TIME_COLUMNS = ("time", "time_s", "times", "t", "seconds")
 UNIT_COLUMNS = ("unit", "units", "unit_id", "neuron", "cluster", "cluster_id", "cell")
@@ -61,16 +62,7 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces | SpikeTrains:
     path = Path(path)
     if sfreq is not None and (not np.isfinite(float(sfreq)) or float(sfreq) <= 0):
         raise ReadError(path, f"sfreq must be a positive number, got {sfreq}")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise ReadError(path, "binary content, not a text table")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        raise ReadError(path, "the table has no rows")
+    lines = text_lines(path)
     delim = "\t" if path.suffix.lower() == ".tsv" or lines[0].count("\t") > lines[0].count(",") \
         else ","
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +22,12 @@ def _labels(labels: Sequence[Any] | None, n: int, prefix: str) -> list[str]:
     return out
 
 
+def _rate(sfreq: float) -> float:
+    if not np.isfinite(sfreq) or sfreq <= 0:
+        raise ValueError(f"sampling rate must be positive, got {sfreq}")
+    return float(sfreq)
+
+
 def _as_2d(data: Any, what: str) -> Any:
     """Keep array-likes lazy (h5py datasets, memmaps) but check their shape."""
     if not hasattr(data, "shape") or not hasattr(data, "__getitem__"):
@@ -30,7 +37,7 @@ def _as_2d(data: Any, what: str) -> Any:
     return data
 
 
-class TimeSeries(Dataset):
+class TimeSeries(Dataset, ABC):
     """Rows (channels, neurons, regions) sampled at a fixed rate.
 
     ``get_data`` reads only the requested window, so subclasses may keep the
@@ -40,16 +47,19 @@ class TimeSeries(Dataset):
     kinds: ClassVar[tuple[str, ...]] = ("timeseries",)
 
     @property
+    @abstractmethod
     def labels(self) -> list[str]:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """One label per row."""
 
     @property
+    @abstractmethod
     def sfreq(self) -> float:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Sampling rate in Hz."""
 
     @property
+    @abstractmethod
     def n_times(self) -> int:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Number of samples."""
 
     @property
     def row_types(self) -> list[str]:
@@ -72,11 +82,11 @@ class TimeSeries(Dataset):
     def times(self) -> np.ndarray:
         return np.arange(self.n_times) / self.sfreq
 
+    @abstractmethod
     def get_data(
         self, start: int = 0, stop: int | None = None, picks: Sequence[int] | None = None
     ) -> np.ndarray:
         """Samples ``start:stop`` of rows ``picks`` as a float array (rows x samples)."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()
@@ -108,9 +118,7 @@ class ArrayTimeSeries(TimeSeries):
         super().__init__(name=name, source=source, meta=meta)
         self._data = _as_2d(data, type(self).__name__)
         self._labels = _labels(labels, self._data.shape[0], self.row_prefix)
-        if not np.isfinite(sfreq) or sfreq <= 0:
-            raise ValueError(f"sampling rate must be positive, got {sfreq}")
-        self._sfreq = float(sfreq)
+        self._sfreq = _rate(sfreq)
         self._events = events if events is not None else Events.empty()
 
     @property
@@ -195,9 +203,7 @@ class Traces(TimeSeries):
         )
         if len(self.animals) != len(self.arrays):
             raise ValueError(f"{len(self.animals)} animal names for {len(self.arrays)} arrays")
-        if not np.isfinite(sfreq) or sfreq <= 0:
-            raise ValueError(f"sampling rate must be positive, got {sfreq}")
-        self._sfreq = float(sfreq)
+        self._sfreq = _rate(sfreq)
         self._events = events if events is not None else Events.empty()
         self._current = 0
 

@@ -120,3 +120,32 @@ def colormap(name: str) -> pg.ColorMap:
     if reverse:
         cmap = cmap.reverse() if hasattr(cmap, "reverse") else cmap
     return cmap
+
+
+class TabbedView(ViewWidget):
+    """A view made of several pages in tabs; export and copy act on the visible page."""
+
+    def __init__(self, obj: Any = None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(obj, parent)
+        self.pages: list[ViewWidget] = []
+        self.tabs = QtWidgets.QTabWidget()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+    def add_page(self, page: ViewWidget, title: str) -> ViewWidget:
+        self.pages.append(page)
+        self.tabs.addTab(page, title)
+        return page
+
+    def current(self) -> ViewWidget:
+        return self.pages[self.tabs.currentIndex()]
+
+    def export_item(self) -> Any:
+        return self.current().export_item()
+
+    def export_widget(self) -> QtWidgets.QWidget:
+        return self.current().export_widget()
+
+    def values_table(self) -> tuple[list[str], list[str], np.ndarray] | None:
+        return self.current().values_table()
