@@ -193,8 +193,10 @@ def _onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
     if len(worse):
         lo, hi = _box(len(theta), adjacency, b_max)
         lo, hi = lo[worse], hi[worse]
+        start = newton.Local(loc.value[worse], loc.grad[worse], loc.fisher_diag[worse],
+                             loc.fisher[worse])  # already computed at theta
         out[worse] = newton.maximise(rows.neurons(worse), theta[worse], opts.link, lo, hi,
-                                     max_steps=opts.m_iter)[0]
+                                     max_steps=opts.m_iter, start=start)[0]
     return out, adj
 
 
