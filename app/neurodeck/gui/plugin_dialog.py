@@ -89,8 +89,7 @@ class PluginDialog(QtWidgets.QDialog):
             lay.addWidget(box)
             self.table.setCellWidget(row, 0, cell)
             kinds = counts.get(info.name, [])
-            summary = ", ".join(f"{kinds.count(k)} {k.replace('_', ' ')}"
-                                for k in dict.fromkeys(kinds))
+            summary = ", ".join(_count(kinds.count(k), k) for k in dict.fromkeys(kinds))
             origin = "built-in" if info.builtin else (info.distribution or "registered")
             if info.distribution.lower() in self.user_dists:
                 origin += " (user)"
@@ -161,3 +160,12 @@ class PluginDialog(QtWidgets.QDialog):
             return
         self.status.setText(success.format(", ".join(result)))
         self.user_dists = {p.name.lower() for p in installer.installed()}
+
+
+_SINGULAR = {"readers": "reader", "writers": "writer", "analyses": "analysis", "views": "view",
+             "sample_data": "sample", "commands": "command"}
+_PLURAL = {"sample_data": "samples"}
+
+
+def _count(n: int, kind: str) -> str:
+    return f"{n} {_SINGULAR[kind] if n == 1 else _PLURAL.get(kind, kind)}"
