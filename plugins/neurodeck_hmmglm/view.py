@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Result
-from neurodeck.gui.widgets.base import ViewWidget
+from neurodeck.gui.widgets.base import TabbedView, ViewWidget
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 STATE_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
@@ -107,50 +107,29 @@ class CurvesView(ViewWidget):
         return self.glw
 
 
-class HmmGlmView(ViewWidget):
+class HmmGlmView(TabbedView):
     """Tabs: states, one coupling matrix per state, consensus, transitions, curves."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
-        self.tabs = QtWidgets.QTabWidget()
         labels = [str(x) for x in result["labels"]]
         weights = np.asarray(result["weights"])
         lim = float(np.abs(weights).max()) or 1.0
-        self.pages: list[ViewWidget] = [StateRaster(result)]
-        self.tabs.addTab(self.pages[0], "States")
+        self.add_page(StateRaster(result), "States")
         for k in range(weights.shape[0]):
-            page = MatrixHeatmap(weights[k], labels, symmetric=False, levels=(-lim, lim),
-                                 cmap="RdBu_r", value_name="weight (post \u2190 pre)",
-                                 title=f"State {k} coupling (rows: post, columns: pre)")
-            self.pages.append(page)
-            self.tabs.addTab(page, f"State {k}")
+            self.add_page(MatrixHeatmap(
+                weights[k], labels, symmetric=False, levels=(-lim, lim), cmap="RdBu_r",
+                value_name="weight (post \u2190 pre)",
+                title=f"State {k} coupling (rows: post, columns: pre)"), f"State {k}")
         cons = np.asarray(result["consensus"])
         clim = float(np.abs(cons).max()) or 1.0
-        page = MatrixHeatmap(cons, labels, symmetric=False, levels=(-clim, clim),
-                             cmap="RdBu_r", value_name="shared coupling",
-                             title="Consensus adjacency (shared prior)")
-        self.pages.append(page)
-        self.tabs.addTab(page, "Consensus")
+        self.add_page(MatrixHeatmap(
+            cons, labels, symmetric=False, levels=(-clim, clim), cmap="RdBu_r",
+            value_name="shared coupling", title="Consensus adjacency (shared prior)"),
+            "Consensus")
         k_names = [f"state {k}" for k in range(weights.shape[0])]
-        page = MatrixHeatmap(np.asarray(result["transition"]), k_names, symmetric=False,
-                             levels=(0.0, 1.0), cmap="viridis", value_name="P(to | from)",
-                             title="Transition matrix (rows: from)")
-        self.pages.append(page)
-        self.tabs.addTab(page, "Transitions")
-        self.pages.append(CurvesView(result))
-        self.tabs.addTab(self.pages[-1], "Likelihood")
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
-
-    def current(self) -> ViewWidget:
-        return self.pages[self.tabs.currentIndex()]
-
-    def export_item(self):
-        return self.current().export_item()
-
-    def export_widget(self):
-        return self.current().export_widget()
-
-    def values_table(self):
-        return self.current().values_table()
+        self.add_page(MatrixHeatmap(
+            np.asarray(result["transition"]), k_names, symmetric=False, levels=(0.0, 1.0),
+            cmap="viridis", value_name="P(to | from)", title="Transition matrix (rows: from)"),
+            "Transitions")
+        self.add_page(CurvesView(result), "Likelihood")
