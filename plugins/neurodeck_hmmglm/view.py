@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
 from neurodeck.data import Result
-from neurodeck.gui.widgets.base import TabbedView, ViewWidget
+from neurodeck.gui.widgets.base import LayoutView, TabbedView
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 STATE_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
@@ -22,7 +22,7 @@ def _colour(k: int) -> tuple[int, int, int]:
     return STATE_COLOURS[k % len(STATE_COLOURS)]
 
 
-class StateRaster(ViewWidget):
+class StateRaster(LayoutView):
     """Spike raster (neurons x bins) over the Viterbi state band and posterior curves."""
 
     def __init__(self, result: Result, parent=None):
@@ -31,8 +31,6 @@ class StateRaster(ViewWidget):
         post = np.asarray(result["posteriors"])[:MAX_RASTER_BINS]
         states = np.asarray(result["states"])[:MAX_RASTER_BINS]
         t = np.arange(len(counts))
-        self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setBackground("w")
         raster = self.glw.addPlot(row=0, col=0, title="Spikes and Viterbi states")
         raster.invertY(True)
         b, n = np.nonzero(counts)
@@ -63,24 +61,13 @@ class StateRaster(ViewWidget):
                 raster.addItem(pg.InfiniteLine(start, pen=dash))
         self.glw.ci.layout.setRowStretchFactor(0, 5)
         self.glw.ci.layout.setRowStretchFactor(2, 2)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.glw)
-
-    def export_item(self):
-        return self.glw.scene()
-
-    def export_widget(self):
-        return self.glw
 
 
-class CurvesView(ViewWidget):
+class CurvesView(LayoutView):
     """EM objective per iteration and, when cross-validated, held-out bits/spike per K."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
-        self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setBackground("w")
         em = self.glw.addPlot(row=0, col=0, title="EM objective")
         em.plot(np.asarray(result["log_posterior"]), pen=pg.mkPen("k", width=2),
                 symbol="o", symbolSize=4)
@@ -96,15 +83,6 @@ class CurvesView(ViewWidget):
             cv.plot(ks, np.nanmean(scores, axis=1), pen=pg.mkPen("k", width=2), symbol="s")
             cv.setLabel("bottom", "number of states K")
             cv.setLabel("left", "bits / spike")
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.glw)
-
-    def export_item(self):
-        return self.glw.scene()
-
-    def export_widget(self):
-        return self.glw
 
 
 class HmmGlmView(TabbedView):

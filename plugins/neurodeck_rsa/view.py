@@ -45,15 +45,19 @@ class _Chooser(ViewWidget):
         return box
 
 
+def _rdm_names(result: Result) -> list[str]:
+    if "rdm_names" in result:
+        return [str(x) for x in result["rdm_names"]]
+    return [str(i) for i in range(result["rdms"].shape[0])]
+
+
 class RDMView(_Chooser):
     """One RDM at a time (choose the RDM and, for tRSA, raw/GT/geodesic)."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
         self.stacks = _stacks(result)
-        names = [str(x) for x in result["rdm_names"]] if "rdm_names" in result else \
-            [str(i) for i in range(result["rdms"].shape[0])]
-        self.which = self.combo("RDM", names, self._show)
+        self.which = self.combo("RDM", _rdm_names(result), self._show)
         self.kind = self.combo("Values", list(self.stacks), self._show)
         self.bar.addStretch(1)
         self.heat: MatrixHeatmap | None = None
@@ -95,9 +99,7 @@ class MDSView(_Chooser):
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
         self.stacks = _stacks(result)
-        names = [str(x) for x in result["rdm_names"]] if "rdm_names" in result else \
-            [str(i) for i in range(result["rdms"].shape[0])]
-        self.which = self.combo("RDM", names, self._show)
+        self.which = self.combo("RDM", _rdm_names(result), self._show)
         self.kind = self.combo("Values", list(self.stacks), self._show)
         self.bar.addStretch(1)
         self.plot = plot_widget()

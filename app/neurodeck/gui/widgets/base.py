@@ -149,3 +149,21 @@ class TabbedView(ViewWidget):
 
     def values_table(self) -> tuple[list[str], list[str], np.ndarray] | None:
         return self.current().values_table()
+
+
+class LayoutView(ViewWidget):
+    """A view drawn in one pyqtgraph ``GraphicsLayoutWidget`` (``self.glw``), exported whole."""
+
+    def __init__(self, obj: Any = None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(obj, parent)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.glw)
+
+    def export_item(self) -> Any:
+        return self.glw.scene()
+
+    def export_widget(self) -> QtWidgets.QWidget:
+        return self.glw
