@@ -488,7 +488,7 @@ class BrowserView(ViewWidget):
             # Start reading the neighbours once this page is painted: a worker running
             # Python during the paint makes the GUI thread wait for the GIL (up to the
             # 5-ms switch interval, again and again).
-            QtCore.QTimer.singleShot(0, self._prefetch_neighbours)
+            QtCore.QTimer.singleShot(0, self, self._prefetch_neighbours)  # dropped if deleted
 
     def _auto_scales(self, page: Page) -> None:
         self.scales.update(complete_scales(page, self.types, self.scales))
@@ -626,7 +626,7 @@ class BrowserView(ViewWidget):
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
         # New width: new decimation; coalesce the burst of resize events.
-        QtCore.QTimer.singleShot(50, self._after_resize)
+        QtCore.QTimer.singleShot(50, self, self._after_resize)  # dropped if deleted
 
     def _after_resize(self) -> None:
         try:

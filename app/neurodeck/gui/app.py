@@ -51,7 +51,7 @@ def build_window(files: Sequence[str] = (), *, safe_mode: bool = False, open_sam
                 window.open_sample(preferred[0])
 
     # After the window is shown: opening (and importing MNE) never delays start-up.
-    QtCore.QTimer.singleShot(0, first_files)
+    QtCore.QTimer.singleShot(0, window, first_files)
     return window
 
 

@@ -101,7 +101,7 @@ class JobManager(QtCore.QObject):
         if job is None or not job.active:
             return
         job.progress.cancel()
-        QtCore.QTimer.singleShot(ABANDON_AFTER_MS, lambda: self._abandon(job_id))
+        QtCore.QTimer.singleShot(ABANDON_AFTER_MS, self, lambda: self._abandon(job_id))
 
     def _abandon(self, job_id: int) -> None:
         job = self.jobs.get(job_id)

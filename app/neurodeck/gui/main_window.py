@@ -172,7 +172,7 @@ class MainWindow(QtWidgets.QMainWindow):
         def ask(exc: BaseException) -> bool:
             if not isinstance(exc, LayoutChoiceNeeded):
                 return False
-            QtCore.QTimer.singleShot(0, lambda: self._ask_layout(exc, reader, options))
+            QtCore.QTimer.singleShot(0, self, lambda: self._ask_layout(exc, reader, options))
             return True
 
         return self.jobs.submit(f"Open {Path(path).name}",

@@ -58,7 +58,7 @@ class WorkspaceActions(QtCore.QObject):
         window.installEventFilter(self)
         found = recoverable()
         if found:
-            QtCore.QTimer.singleShot(0, lambda: self.offer_recovery(found))
+            QtCore.QTimer.singleShot(0, window, lambda: self.offer_recovery(found))
 
     # -- menu ---------------------------------------------------------------------------
     def _build_menu(self) -> None:
