@@ -79,7 +79,8 @@ def test_fisher_z(traces, neurodeck_plugins):
 
 
 def test_recording_excludes_bad_and_non_data_channels(neurodeck_plugins):
-    mne = pytest.importorskip("mne")
+    import mne  # a core dependency
+
     rng = np.random.default_rng(0)
     info = mne.create_info(["a", "b", "c", "STI"], 100.0, ["eeg", "eeg", "eeg", "stim"])
     raw = mne.io.RawArray(rng.normal(size=(4, 1000)), info, verbose="error")

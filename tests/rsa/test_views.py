@@ -6,8 +6,6 @@ import pytest
 import neurodeck
 from neurodeck import Epochs, Result
 
-pytest.importorskip("pytestqt")
-
 
 @pytest.fixture
 def results(shared_data, neurodeck_plugins):

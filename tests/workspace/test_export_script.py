@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from neurodeck.data.result import Result
 from neurodeck.workspace import export_script
@@ -37,8 +36,7 @@ def test_exported_script_reproduces_the_session_results(edited_session, tmp_path
 
 def test_script_is_lint_clean_and_formatted(edited_session, tmp_path):
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    if not Path(ruff).exists():
-        pytest.skip("ruff is not installed (it is in the dev extra)")
+    assert Path(ruff).exists(), "ruff is needed (it is in the 'test' extra)"
     script = tmp_path / "analysis.py"
     export_script(edited_session.history, script)
     for args in (["check", "--select", "E,F,W,I,B,UP"], ["format", "--check"]):
