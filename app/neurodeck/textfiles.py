@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import ReadError
 
@@ -25,3 +28,21 @@ def text_lines(path: str | Path) -> list[str]:
     if not lines:
         raise ReadError(path, "the table has no rows")
     return lines
+
+
+def json_sidecar(candidates: Iterable[Path]) -> dict[str, Any]:
+    """The first existing JSON sidecar among ``candidates`` (``{}`` if none).
+
+    A sidecar that is not a JSON object is a :class:`ReadError` naming the sidecar.
+    """
+    for side in candidates:
+        if not side.exists():
+            continue
+        try:
+            data = json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ReadError(side, f"sidecar is not valid JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise ReadError(side, "sidecar must hold a JSON object")
+        return data
+    return {}

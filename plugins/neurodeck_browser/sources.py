@@ -9,6 +9,7 @@ on the fetcher's worker thread. No Qt here.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ class Page:
     render: Any = None  # drawing prepared on the worker by the view (e.g. trace paths)
 
 
-class Source:
+class Source(ABC):
     """The interface the browser talks to."""
 
     kind: str = "signal"
@@ -58,8 +59,9 @@ class Source:
         return ["row"] * len(self.labels)
 
     @property
+    @abstractmethod
     def duration(self) -> float:
-        raise NotImplementedError  # pragma: no cover
+        """Length of the data in seconds."""
 
     @property
     def events(self) -> Events:
@@ -70,8 +72,9 @@ class Source:
         """The finest time step worth showing (one sample)."""
         return 1e-3
 
+    @abstractmethod
     def fetch(self, t0: float, t1: float, picks: Sequence[int], n_px: int, mode: str) -> Page:
-        raise NotImplementedError  # pragma: no cover
+        """The page for ``[t0, t1)`` of rows ``picks``, decimated for ``n_px`` pixels."""
 
 
 class SignalSource(Source):

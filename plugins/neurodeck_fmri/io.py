@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy as np
 
 from neurodeck.data import Atlas, FmriRun, RoiTimeSeries
 from neurodeck.errors import NotMine, ReadError
-from neurodeck.textfiles import text_lines
+from neurodeck.textfiles import json_sidecar, text_lines
 
 NIFTI_EXTENSIONS = (".nii", ".nii.gz")
 # Reading a whole label image to list its labels; a larger one is surely not an atlas.
@@ -42,17 +41,8 @@ def _strip_nifti(path: Path) -> str:
 
 def bids_sidecar(path: Path) -> dict[str, Any]:
     """``<name>.json`` beside an image or table (BIDS style), or ``{}``."""
-    for side in (path.with_name(_strip_nifti(path) + ".json"),
-                 path.with_name(path.name + ".json")):
-        if side.exists():
-            try:
-                data = json.loads(side.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ReadError(side, f"sidecar is not valid JSON ({exc})") from exc
-            if not isinstance(data, dict):
-                raise ReadError(side, "sidecar must hold a JSON object")
-            return data
-    return {}
+    return json_sidecar((path.with_name(_strip_nifti(path) + ".json"),
+                         path.with_name(path.name + ".json")))
 
 
 def _positive(path: Path, value: Any, what: str) -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from tokenize import TokenError
 
@@ -25,7 +24,7 @@ import numpy as np
 from neurodeck.atomic import atomic_path
 from neurodeck.data import SpikeTrains, TimeSeries, Traces
 from neurodeck.errors import ReadError
-from neurodeck.textfiles import text_lines
+from neurodeck.textfiles import json_sidecar, text_lines
 
 TIME_COLUMNS = ("time", "time_s", "times", "t", "seconds")
 UNIT_COLUMNS = ("unit", "units", "unit_id", "neuron", "cluster", "cluster_id", "cell")
@@ -34,18 +33,7 @@ SPIKE_TIME_COLUMNS = (*TIME_COLUMNS, "spike_time", "spike_times", "spike_time_s"
 
 def sidecar(path: Path) -> dict:
     """``<file>.json`` beside the data file, if any (sfreq, labels, animal)."""
-    side = path.with_name(path.name + ".json")
-    if not side.exists():
-        side = path.with_suffix(".json")
-    if not side.exists():
-        return {}
-    try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ReadError(side, f"sidecar is not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ReadError(side, "sidecar must hold a JSON object")
-    return data
+    return json_sidecar((path.with_name(path.name + ".json"), path.with_suffix(".json")))
 
 
 def _rate_from_times(path: Path, t: np.ndarray) -> float:
