@@ -192,20 +192,10 @@ def bench_real(path):
     import h5py
 
     import neurodeck
-    from neurodeck.data import Traces
 
-    arrays, labels, names = [], [], []
     with h5py.File(path) as f:
-        for key in sorted(f):
-            g = f[key]
-            if "neuron_label" not in g:
-                continue
-            lab = [x.decode() if isinstance(x, bytes) else str(x) for x in g["neuron_label"][:]]
-            labels.append([x if x else f"{key}:#{i}" for i, x in enumerate(lab)])
-            arrays.append(g["traces_F_over_F20"][:])
-            names.append(key)
-            sfreq = float(g.attrs["sampling_rate_hz"])
-    traces = Traces(arrays, labels, sfreq, animals=names, name="celegans")
+        keys = [k for k in sorted(f) if "neuron_label" in f[k]]
+    traces = neurodeck.open(path, animals=keys)  # one multi-animal Traces, labels aligned
     t = time.perf_counter()
     res = neurodeck.run("ntf", traces, rank=list(range(1, 9)), n_restarts=5, min_animals=7)
     out = {"wall_s": time.perf_counter() - t, "rank": int(res["rank"]),

@@ -127,20 +127,12 @@ def test_lfr_generator_hits_its_targets():
 
 
 def _celegans(path, n_frames=300):
-    """The 7 NeuroPAL animals, neurons named where identified (unique names otherwise)."""
-    arrays, labels, names = [], [], []
+    """The 7 NeuroPAL animals (those with identities), opened by the traces reader."""
     with h5py.File(path) as f:
-        for key in sorted(f):
-            g = f[key]
-            if "neuron_label" not in g:
-                continue
-            lab = [x.decode() if isinstance(x, bytes) else str(x) for x in g["neuron_label"][:]]
-            lab = [x if x else f"{key}:#{i}" for i, x in enumerate(lab)]
-            arrays.append(g["traces_F_over_F20"][:, :n_frames])
-            labels.append(lab)
-            names.append(key)
-            sfreq = float(g.attrs["sampling_rate_hz"])
-    return Traces(arrays, labels, sfreq, animals=names, name="celegans")
+        keys = [k for k in sorted(f) if "neuron_label" in f[k]]
+    full = neurodeck.open(path, animals=keys)
+    return Traces([a[:, :n_frames] for a in full.arrays], full.animal_labels, full.sfreq,
+                  animals=full.animals, name="celegans")
 
 
 def test_real_celegans_end_to_end(shared_data):
