@@ -20,3 +20,15 @@ def test_there_are_hooks():
 @pytest.mark.parametrize("hook", HOOKS)
 def test_hook_has_a_heading_with_its_signature(hook):
     assert re.search(rf"^### {hook}\(\) -> list\[\w+\]$", DOC, re.MULTILINE), hook
+
+
+def test_benchmark_tables_in_the_docs_match_the_results_files():
+    """Figures in docs come from benchmarks/results/*.json (rendered by benchmarks/tables.py)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("_nd_bench_tables",
+                                                  root / "benchmarks" / "tables.py")
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    assert tables.update(check=True) == []
