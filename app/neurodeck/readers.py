@@ -12,6 +12,10 @@ from .errors import LayoutChoiceNeeded, NeurodeckError, NotMine, ReadError
 from .plugin_api.contributions import Reader
 from .plugin_api.lazy import resolve
 from .plugin_api.manager import PluginManager
+from .safety import policy as safety_policy
+from .safety import probe
+from .safety.policy import split_options
+from .safety.references import check_hdf5, hdf5_offset
 
 
 def candidate_readers(pm: PluginManager, path: Path) -> list[Reader]:
@@ -40,19 +44,37 @@ def sniffing_readers(pm: PluginManager, path: Path) -> list[Reader]:
 
 def open_path(pm: PluginManager, path: str | os.PathLike[str], reader: str | None = None,
               **options: Any) -> Dataset | list[Dataset]:
-    """Open ``path`` with the best reader; ``reader`` forces one by id."""
+    """Open ``path`` with the best reader; ``reader`` forces one by id.
+
+    ``memory_budget=`` (bytes) and ``allow_external=True`` relax the read policy for this
+    file (see :mod:`neurodeck.safety`); every other option goes to the reader. Untrusted
+    files are opened in the probe worker first (:mod:`neurodeck.safety.probe`).
+    """
+    policy_options, options = split_options(options)
     path = Path(path).expanduser()
     if not path.exists():
         raise ReadError(path, "no such file or folder")
     if path.is_file() and path.stat().st_size == 0:
         raise ReadError(path, "the file is empty")
+    with safety_policy.using(**policy_options) as policy:
+        if policy.probe and not probe.in_worker():
+            probe.check_open(pm, path, reader, options)
+        return _dispatch(pm, path, reader, options)
+
+
+def _dispatch(pm: PluginManager, path: Path, reader: str | None, options: dict[str, Any],
+              strict: bool = False) -> Dataset | list[Dataset]:
+    """Choose the reader and read. ``strict`` (in the probe worker): a MemoryError is
+    not turned into a read error, so the worker reports the budget as exceeded."""
+    if path.is_file() and hdf5_offset(path) is not None:
+        check_hdf5(path)  # links and external data the HDF5 library would follow in C
     if reader is not None:
         chosen = [r for r in pm.contributions("readers") if r.id == reader]
         if not chosen:
             raise ReadError(path, f"no reader named {reader!r}")
     else:
         if path.suffix.lower() == ".h5" and Result.sniff(path):
-            return Result.load(path)
+            return Result.read_unprobed(path)
         chosen = candidate_readers(pm, path)
         if not chosen:
             chosen = sniffing_readers(pm, path)
@@ -76,6 +98,8 @@ def open_path(pm: PluginManager, path: str | os.PathLike[str], reader: str | Non
             errors.append(str(exc))
             continue
         except MemoryError:
+            if strict:
+                raise
             errors.append("the file declares more data than fits in memory")
             continue
         except Exception as exc:  # noqa: BLE001 - a reader may raise anything on bad bytes

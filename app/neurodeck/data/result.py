@@ -103,29 +103,51 @@ class Result(Dataset, Mapping[str, np.ndarray]):
 
     @classmethod
     def load(cls, path: str | Path) -> Result:
-        """Read a result file. Only arrays and JSON are read; nothing is unpickled."""
+        """Read a result file. Only arrays and JSON are read; nothing is unpickled.
+
+        A result file may come from anyone, so it is opened like any other file: in the
+        probe worker first (:mod:`neurodeck.safety.probe`), then here with its structure,
+        dtypes and sizes checked against the memory budget before anything is read.
+        """
+        from ..safety import policy, probe
+
+        path = Path(path)
+        if policy.current().probe and not probe.in_worker():
+            probe.check_call(path, "neurodeck.data.result:Result.read_unprobed")
+        out = cls.read_unprobed(path)
+        assert isinstance(out, cls)
+        return out
+
+    @classmethod
+    def read_unprobed(cls, path: str | Path) -> Result:
+        """:meth:`load` without the probe (the readers call this after probing)."""
         import h5py
 
         from ..errors import ReadError
+        from ..safety.errors import MemoryBudgetExceeded
+        from ..safety.references import check_hdf5
 
         path = Path(path)
         try:
+            check_hdf5(path)
             with h5py.File(path, "r") as f:
-                if f.attrs.get("format") != FORMAT or "arrays" not in f:
+                if _text_attr(f, "format") != FORMAT or "arrays" not in f:
                     raise ReadError(path, "not a neurodeck result file")
-                prov = json.loads(f.attrs.get("provenance", "{}"))
-                meta = json.loads(f.attrs.get("meta", "{}"))
-                arrays: dict[str, np.ndarray] = {}
-                for key, ds in f["arrays"].items():
-                    if h5py.check_string_dtype(ds.dtype) is not None:
-                        arrays[key] = np.asarray(ds.asstr()[()], dtype=str)
-                    else:
-                        arrays[key] = ds[()]
-        except ReadError:
+                prov = _json_attr(path, f, "provenance")
+                meta = _json_attr(path, f, "meta")
+                _check_provenance(path, prov)
+                arrays = _read_arrays(path, f)
+            return cls(arrays, prov, name=path.stem, source=path, meta=meta)
+        except (ReadError, MemoryBudgetExceeded):
             raise
-        except (OSError, ValueError, KeyError) as exc:
-            raise ReadError(path, f"not a readable result file ({exc})") from exc
-        return cls(arrays, prov, name=path.stem, source=path, meta=meta)
+        except MemoryError:
+            raise ReadError(path, "the result's arrays do not fit in memory") from None
+        except RecursionError:
+            raise ReadError(path, "not a readable result file (nested too deeply)") from None
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError,
+                IndexError, UnicodeError) as exc:
+            raise ReadError(path, f"not a readable result file ({type(exc).__name__}: "
+                                  f"{str(exc)[:300]})") from exc
 
     @staticmethod
     def sniff(path: str | Path) -> bool:
@@ -133,6 +155,98 @@ class Result(Dataset, Mapping[str, np.ndarray]):
 
         try:
             with h5py.File(path, "r") as f:
-                return f.attrs.get("format") == FORMAT
-        except (OSError, ValueError):
+                return _text_attr(f, "format") == FORMAT
+        except Exception:  # noqa: BLE001 - any unreadable file is simply not a result
             return False
+
+
+# -- checks on load (a result file may have been crafted) -----------------------------------
+MAX_JSON_CHARS = 16 * 2**20
+MAX_ARRAYS = 100_000
+MAX_NDIM = 32
+#: Memory a variable-length string element is assumed to take, for the budget check.
+STRING_BYTES = 64
+
+
+def _text_attr(f: Any, key: str) -> str | None:
+    value = f.attrs.get(key)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _json_attr(path: Path, f: Any, key: str) -> dict[str, Any]:
+    from ..errors import ReadError
+
+    if key not in f.attrs:
+        return {}
+    text = _text_attr(f, key)
+    if text is None:
+        raise ReadError(path, f"the result's {key} is not JSON text")
+    if len(text) > MAX_JSON_CHARS:
+        raise ReadError(path, f"the result's {key} is {len(text)} characters long (the "
+                              f"limit is {MAX_JSON_CHARS})")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ReadError(path, f"the result's {key} is nested too deeply") from None
+    except ValueError as exc:
+        raise ReadError(path, f"the result's {key} is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise ReadError(path, f"the result's {key} must be a JSON object, not "
+                              f"{type(value).__name__}")
+    return value
+
+
+_PROVENANCE_TYPES = {"analysis": str, "plugin": str, "plugin_version": str, "parameters": dict,
+                     "inputs": list, "neurodeck_version": str, "created": str}
+
+
+def _check_provenance(path: Path, prov: dict[str, Any]) -> None:
+    from ..errors import ReadError
+
+    for key, kind in _PROVENANCE_TYPES.items():
+        if key in prov and prov[key] is not None and not isinstance(prov[key], kind):
+            raise ReadError(path, f"the result's provenance field {key!r} must be a "
+                                  f"{kind.__name__}, not {type(prov[key]).__name__}")
+
+
+def _read_arrays(path: Path, f: Any) -> dict[str, np.ndarray]:
+    import h5py
+
+    from ..errors import ReadError
+    from ..safety.limits import check_nbytes, declared_nbytes
+
+    group = f["arrays"]
+    if not isinstance(group, h5py.Group):
+        raise ReadError(path, "the result's 'arrays' is not a group")
+    names = list(group.keys())
+    if len(names) > MAX_ARRAYS:
+        raise ReadError(path, f"the result holds {len(names)} arrays (the limit is "
+                              f"{MAX_ARRAYS})")
+    plan, total = [], 0.0
+    for key in names:
+        link = group.get(key, getlink=True)
+        if not isinstance(link, h5py.HardLink):
+            raise ReadError(path, f"result array {key!r} is a {type(link).__name__}, not "
+                                  "an array stored in the file")
+        ds = group.get(key)
+        if not isinstance(ds, h5py.Dataset):
+            raise ReadError(path, f"result entry {key!r} is not an array")
+        shape = ds.shape
+        if shape is None or len(shape) > MAX_NDIM:
+            raise ReadError(path, f"result array {key!r} has an unsupported shape {shape}")
+        is_text = h5py.check_string_dtype(ds.dtype) is not None
+        if not is_text and ds.dtype.kind not in "biufc":
+            raise ReadError(path, f"result array {key!r} has unsupported dtype {ds.dtype} "
+                                  "(results hold numbers and text only)")
+        if not is_text and ds.dtype.fields is not None:
+            raise ReadError(path, f"result array {key!r} is a compound type")
+        size = STRING_BYTES if is_text else ds.dtype.itemsize
+        total += declared_nbytes(shape, size)
+        plan.append((key, ds, is_text))
+    check_nbytes(path, total, "loading the result's arrays")
+    arrays: dict[str, np.ndarray] = {}
+    for key, ds, is_text in plan:
+        arrays[key] = np.asarray(ds.asstr()[()], dtype=str) if is_text else ds[()]
+    return arrays

@@ -1,0 +1,96 @@
+"""Checks readers and analyses call before trusting what a file declares.
+
+* :func:`check_nbytes` - an allocation the file asks for, against the memory budget.
+* :func:`declared_nbytes` - shape x item size, without overflowing.
+* :func:`check_range` - a header value within what real data have (names the field).
+* :func:`require_finite` - analysis inputs hold no NaN/inf (names the input).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import NeurodeckError
+from . import policy
+from .errors import Implausible, MemoryBudgetExceeded
+
+
+def declared_nbytes(shape: Iterable[Any], itemsize: int) -> float:
+    """Bytes an array of ``shape`` takes (a float: crafted shapes overflow int64)."""
+    out = float(itemsize)
+    for s in shape:
+        out *= max(float(s), 0.0)
+    return out
+
+
+def check_nbytes(path: str | Path, nbytes: float, what: str = "reading it") -> None:
+    """Raise :class:`MemoryBudgetExceeded` when ``nbytes`` exceeds the budget in force."""
+    budget = policy.current().memory_budget
+    if not nbytes <= budget:  # also refuses NaN
+        raise MemoryBudgetExceeded(path, what, nbytes, budget)
+
+
+def check_array(path: str | Path, shape: Iterable[Any], dtype: Any, what: str) -> None:
+    """:func:`check_nbytes` for an array the file declares."""
+    shape = tuple(shape)
+    check_nbytes(path, declared_nbytes(shape, np.dtype(dtype).itemsize),
+                 f"{what} ({' x '.join(str(int(s)) for s in shape) or 'scalar'} "
+                 f"{np.dtype(dtype).name})")
+
+
+def check_range(path: str | Path, field: str, value: Any, low: float, high: float,
+                unit: str = "") -> float:
+    """``value`` as a float when finite and within [low, high], else :class:`Implausible`."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise Implausible(path, field, value, "not a number") from None
+    if not (math.isfinite(out) and low <= out <= high):
+        u = f" {unit}" if unit else ""
+        raise Implausible(path, field, out, f"expected {low:g} to {high:g}{u}")
+    return out
+
+
+# Plausible ranges, shared by the readers (wide: they reject nonsense, not rare setups).
+SFREQ_HZ = (1e-3, 1e6)  # slow calcium imaging ... fast ultrasound-range recordings
+TR_S = (1e-3, 3600.0)  # fast multiband fMRI ... one volume an hour
+MAX_CHANNELS = 100_000
+MAX_DURATION_S = 3e7  # about a year
+
+
+class NonFiniteInput(NeurodeckError, ValueError):
+    """An analysis input holds NaN or infinite values."""
+
+    def __init__(self, what: str, count: int, total: int, where: str = ""):
+        self.what = what
+        self.count = count
+        super().__init__(
+            f"{what} holds {count} NaN or infinite value{'s' if count != 1 else ''} "
+            f"(of {total}){where}; the analysis would return only NaN. Remove or "
+            "interpolate them (e.g. mark the channel bad, or crop the segment) first")
+
+
+def require_finite(data: Any, what: str = "the input", axis_names: tuple[str, ...] = ()) -> Any:
+    """Return ``data`` unchanged if every value is finite, else raise :class:`NonFiniteInput`.
+
+    ``axis_names`` (e.g. ``("channel", "sample")``) let the message point at the first bad
+    entry. Analyses call this on what they are about to compute with.
+    """
+    arr = np.asarray(data)
+    if arr.dtype.kind not in "fc":
+        return data
+    finite = np.isfinite(arr)
+    if finite.all():
+        return data
+    bad = int(arr.size - np.count_nonzero(finite))
+    where = ""
+    if axis_names and arr.ndim == len(axis_names):
+        first = np.argwhere(~finite)[0]
+        where = " - first at " + ", ".join(f"{n} {int(i)}" for n, i in
+                                            zip(axis_names, first, strict=True))
+    raise NonFiniteInput(what, bad, int(arr.size), where)
