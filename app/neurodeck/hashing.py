@@ -39,7 +39,16 @@ def array_sha256(*arrays: np.ndarray) -> str:
 
 
 def dataset_fingerprint(ds: Dataset) -> str:
-    """``sha256:<hex>`` of the source file, or of the in-memory arrays."""
+    """``sha256:<hex>`` of the recipe that made a derived dataset (its inputs' fingerprints,
+    the transform and its parameters), of the source file, or of the in-memory arrays."""
+    if getattr(ds, "derivation", None):
+        import json
+
+        recipe = json.dumps(ds.derivation, sort_keys=True, default=str)
+        return "sha256:" + hashlib.sha256(recipe.encode()).hexdigest()
+    custom = getattr(type(ds), "content_fingerprint", None)
+    if custom is not None:
+        return custom(ds)
     src = ds.source
     if src is not None and os.path.isfile(src):
         return "sha256:" + file_sha256(src)

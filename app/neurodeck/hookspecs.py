@@ -20,7 +20,15 @@ from __future__ import annotations
 
 import pluggy
 
-from .plugin_api.contributions import Analysis, Command, Reader, SampleData, View, Writer
+from .plugin_api.contributions import (
+    Analysis,
+    Command,
+    Reader,
+    SampleData,
+    Transform,
+    View,
+    Writer,
+)
 
 hookspec = pluggy.HookspecMarker("neurodeck")
 
@@ -31,7 +39,10 @@ def neurodeck_readers() -> list[Reader]:
 
     Returns a list of :class:`~neurodeck.plugin_api.Reader`. ``neurodeck.open``
     picks the reader whose extension matches (longest match, then ``priority``),
-    or whose ``sniff(path)`` accepts the file content.
+    or whose ``sniff(path)`` accepts the file content. A reader may return a
+    :class:`~neurodeck.Study` (a folder or file of many subjects), and may declare
+    ``members(path)`` so that ``neurodeck.open_study`` and ``--member`` reach each
+    subject/animal/session of a multi-member file on its own.
 
     Example::
 
@@ -76,6 +87,28 @@ def neurodeck_analyses() -> list[Analysis]:
                              accepts=("timeseries",), run="my_plugin.rate:run",
                              params=[Float("tmin", 0.0, help="start (s)")],
                              outputs={"rate": "one value per row"})]
+    """
+
+
+@hookspec
+def neurodeck_transforms() -> list[Transform]:
+    """Transforms: datasets in, a new dataset out (filter, epochs, dF/F...).
+
+    Returns a list of :class:`~neurodeck.plugin_api.Transform`: an id, a title, a
+    description naming the method's reference, accepted and produced kinds, a typed
+    parameter schema, how the output is held (``storage``: ``"lazy"``, ``"memory"`` or
+    ``"file"``) and ``run(inputs, params, progress)`` returning the new dataset. The
+    input is never modified; the output joins the data tree under it, and the step is
+    recorded in the history, replayed, exported to scripts and usable in pipelines.
+
+    Example::
+
+        @hookimpl
+        def neurodeck_transforms():
+            return [Transform(id="zscore-rows", title="z-score rows",
+                              description="Each row minus its mean, over its s.d.",
+                              accepts=("timeseries",), produces=("traces",),
+                              run="my_plugin.zscore:run")]
     """
 
 

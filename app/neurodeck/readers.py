@@ -78,6 +78,10 @@ def _dispatch(pm: PluginManager, path: Path, reader: str | None, options: dict[s
         chosen = candidate_readers(pm, path)
         if not chosen:
             chosen = sniffing_readers(pm, path)
+        if not chosen and path.is_dir():
+            from .studies import study_from_folder
+
+            return study_from_folder(pm, path, **options)  # a folder of files: a study
         if not chosen:
             exts = sorted({e for r in pm.contributions("readers") for e in r.extensions})
             raise ReadError(path, f"no reader for this file type (known: {' '.join(exts)})")

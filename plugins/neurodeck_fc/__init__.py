@@ -1,7 +1,7 @@
 """Functional connectivity: correlation and partial correlation between rows of any
 time series (EEG channels, neurons, brain regions)."""
 
-from neurodeck.plugin_api import Analysis, Bool, Choice, Float, Text, View, hookimpl
+from neurodeck.plugin_api import Analysis, Bool, Choice, Float, Text, View, hookimpl, optional
 
 FC = Analysis(
     id="fc",
@@ -37,6 +37,8 @@ FC = Analysis(
         "matrix": "n x n connectivity (r, partial r, or Fisher z); diagonal 1 (inf for z -> 0)",
         "labels": "n row labels, in matrix order",
         "n_samples": "number of time points used",
+        "shrinkage": optional("partial: the covariance shrinkage used (0-1; the Ledoit-Wolf "
+                              "estimate unless given)"),
     },
 )
 

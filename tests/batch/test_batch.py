@@ -106,8 +106,11 @@ def test_cli_batch(inputs, tmp_path, capsys):
     rc = cli_main(["batch", "fc", "-i", str(inputs / "*.edf"), "-p", "tmax=10", "-o",
                    str(tmp_path / "o"), "-w", "2", "--threads", "-q"])
     assert rc == 1  # s04 fails
-    assert [r["status"] for r in read_summary(tmp_path / "o" / "summary.csv")] == [
-        "ok", "ok", "ok", "failed"]
+    rows = read_summary(tmp_path / "o" / "summary.csv")
+    # The earlier run's rows are kept (merged), this run's follow them.
+    assert [os.path.basename(r["input"]) for r in rows] == [
+        "roi_a.csv", "roi_b.csv", "s01_eeg.edf", "s02_eeg.edf", "s03_eeg.edf", "s04_eeg.edf"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok", "ok", "ok", "failed"]
 
 
 def test_output_names_stay_unique_and_stable(tmp_path):

@@ -17,7 +17,8 @@ def test_every_file_is_rendered_without_placeholders(template_project, plugin_na
              for p in template_project.rglob("*") if p.is_file() and "dist" not in p.parts}
     pkg = plugin_names["package"]
     assert files == {"README.md", "pyproject.toml", "tests/conftest.py", "tests/test_plugin.py",
-                     f"{pkg}/__init__.py", f"{pkg}/io.py", f"{pkg}/compute.py", f"{pkg}/view.py"}
+                     f"{pkg}/__init__.py", f"{pkg}/io.py", f"{pkg}/compute.py", f"{pkg}/view.py",
+                     f"{pkg}/smooth.py"}
     for rel in files:
         text = (template_project / rel).read_text(encoding="utf-8")
         assert "{{" not in text and "}}" not in text, rel
@@ -32,9 +33,10 @@ def test_pyproject_registers_the_plugin_entry_point(template_project, plugin_nam
     assert eps == {plugin_names["entry"]: plugin_names["package"]}
 
 
-def test_template_has_one_reader_one_analysis_one_view():
+def test_template_has_one_reader_one_transform_one_analysis_one_view():
     text = (template_dir() / "{{package}}" / "__init__.py.tmpl").read_text(encoding="utf-8")
     assert text.count("Reader(") == 1 and text.count("Analysis(") == 1
+    assert text.count("Transform(") == 1
     assert text.count("View(") == 1
 
 

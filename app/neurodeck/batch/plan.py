@@ -1,17 +1,20 @@
-"""What a batch will do: the inputs, where each result goes, and which are already current.
+"""What a batch will do: its inputs, where each output goes, and which are already current.
 
-A result is *current* when its provenance says it was made by the same analysis, with
-the same parameters, from an input with the same sha256, by the same plugin and
-neurodeck versions. Anything else (or an unreadable file) is recomputed.
+An input is a *source*: a file, or one member of a folder study or a multi-member file
+(the file plus the reader options that open that member). An output is *current* when the
+record stored with it carries the same key: a hash of the pipeline (steps, parameters,
+plugin and core versions) and of the source (the file's sha256, reader, options, member).
+Anything else (or an unreadable output) is recomputed.
 """
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +23,63 @@ from ..hashing import file_sha256
 
 
 @dataclass
-class Task:
-    """One input of a batch and the result file it makes."""
+class Source:
+    """One input of a batch: a file, or one member of it."""
 
-    input: Path
+    path: Path
+    reader: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    member: str | None = None  # the member's key in its study (None: the whole file)
+    meta: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None  # the study folder this member was found in
+
+    @property
+    def label(self) -> str:
+        """How the summary and progress name it: the path, plus ``#member``."""
+        return str(self.path) + (f"#{self.member}" if self.member and self.folder is None
+                                 else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "reader": self.reader, "options": dict(self.options),
+                "member": self.member, "meta": dict(self.meta)}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Source:
+        return cls(Path(doc["path"]), doc.get("reader"), dict(doc.get("options") or {}),
+                   doc.get("member"), dict(doc.get("meta") or {}))
+
+    def fingerprint(self) -> str | None:
+        """``sha256:<file>`` plus the options that pick what is read (None: not a file)."""
+        if not self.path.is_file():
+            return None
+        base = "sha256:" + file_sha256(self.path)
+        extra = json.dumps([self.reader, sorted(self.options.items()),
+                            self.member if self.folder is None else None], default=str)
+        return base if extra == '[null, [], null]' else \
+            base + ":" + hashlib.sha256(extra.encode()).hexdigest()[:16]
+
+    def open(self):
+        """The dataset this source names."""
+        from .. import api
+        from ..data.study import pick_one
+
+        out = api.open(self.path, reader=self.reader, **self.options)
+        return pick_one(out, None, self.path)
+
+
+@dataclass
+class Task:
+    """One source of a batch and the output it makes."""
+
+    input: Source
     output: Path
-    sha256: str | None = None  # "sha256:<hex>" of the input file, as provenance stores it
+    sha256: str | None = None  # the source's fingerprint
+    key: str = ""  # what makes the output current (see module doc)
 
 
 def expand_inputs(specs: str | Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files from glob patterns, paths, or a comma-separated list; sorted, no duplicates."""
+    """Files (and folders) from glob patterns, paths, or comma-separated lists; sorted,
+    no duplicates."""
     if isinstance(specs, (str, os.PathLike)):
         specs = [specs]
     items: list[str] = []
@@ -52,40 +102,99 @@ def expand_inputs(specs: str | Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(out)
 
 
-def output_names(inputs: Iterable[Path]) -> dict[Path, str]:
-    """A result file name per input: its stem, with parent folders added where stems
-    clash (``sub-01_eeg.h5``, ``s2_run1.h5``), so names do not depend on other runs."""
-    inputs = list(inputs)
-    depth = {p: 0 for p in inputs}
+def expand_sources(specs: str | Iterable[str | os.PathLike[str] | Source], *,
+                   reader: str | None = None, options: Mapping[str, Any] | None = None,
+                   member: str | None = None) -> list[Source]:
+    """Sources from input specs: files as they are, folders as the members of their study,
+    ``member`` picking one member of each multi-member file; Sources pass through."""
+    from .. import api
+    from ..data.study import FileMember
 
-    def name(p: Path) -> str:
-        parts = [*p.parent.parts[len(p.parent.parts) - depth[p]:], p.name.split(".")[0]]
-        return "_".join(x.strip("/\\") for x in parts if x.strip("/\\")) or "input"
+    options = dict(options or {})
+    out: list[Source] = []
+    if not isinstance(specs, (str, os.PathLike)):
+        specs = list(specs)
+        out = [s for s in specs if isinstance(s, Source)]
+        specs = [s for s in specs if not isinstance(s, Source)]
+        if out and not specs:
+            return out
+    for p in expand_inputs(specs):
+        if p.is_dir():
+            study = api.open_study(p)
+            files = [m for m in study.members if isinstance(m, FileMember)]
+            if not files:
+                raise InputError(f"{p} holds no files neurodeck reads")
+            out += [Source(m.path.absolute(), m.reader or reader, {**options, **m.options},
+                           m.key, dict(m.meta), p) for m in files]
+        elif member is not None:
+            study = api.open_study(p, reader=reader, **options)
+            m = study.members[study.index(member)]
+            if isinstance(m, FileMember):
+                out.append(Source(p, m.reader, dict(m.options), m.key, dict(m.meta)))
+            else:
+                raise InputError(f"{p}: member {member!r} cannot be opened on its own")
+        else:
+            out.append(Source(p, reader, dict(options)))
+    return out
+
+
+def output_names(inputs: Iterable[Path | Source], suffix: str = ".h5") -> dict[Any, str]:
+    """An output file name per input: its stem (and member), with parent folders added
+    where names clash (``sub-01_eeg.h5``, ``s2_run1.h5``), so names do not depend on other
+    runs."""
+    inputs = list(inputs)
+
+    def parts_of(x: Path | Source) -> tuple[Path, str]:
+        if isinstance(x, Source):
+            stem = x.path.name.split(".")[0]
+            if x.member and x.folder is None:
+                stem += "_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in x.member)
+            return x.path, stem
+        return x, x.name.split(".")[0]
+
+    depth = {id(x): 0 for x in inputs}
+
+    def name(x: Path | Source) -> str:
+        p, stem = parts_of(x)
+        d = depth[id(x)]
+        parts = [*p.parent.parts[len(p.parent.parts) - d:], stem] if d else [stem]
+        return "_".join(s.strip("/\\") for s in parts if s.strip("/\\")) or "input"
 
     while True:
-        by_name: dict[str, list[Path]] = {}
-        for p in inputs:
-            by_name.setdefault(name(p), []).append(p)
-        clashes = [ps for ps in by_name.values() if len(ps) > 1]
+        by_name: dict[str, list[Any]] = {}
+        for x in inputs:
+            by_name.setdefault(name(x), []).append(x)
+        clashes = [xs for xs in by_name.values() if len(xs) > 1]
         if not clashes:
-            return {p: name(p) + ".h5" for p in inputs}
+            return {x: name(x) + suffix for x in inputs} if all(
+                isinstance(x, Path) for x in inputs) else {id(x): name(x) + suffix
+                                                           for x in inputs}
         grown = False
-        for ps in clashes:
-            for p in ps:
-                if depth[p] < len(p.parent.parts):
-                    depth[p] += 1
+        for xs in clashes:
+            for x in xs:
+                if depth[id(x)] < len(parts_of(x)[0].parent.parts):
+                    depth[id(x)] += 1
                     grown = True
-        if not grown:  # same path twice cannot happen (deduplicated); be safe anyway
-            return {p: f"{name(p)}_{i}.h5" for i, p in enumerate(inputs)}
+        if not grown:  # the same file twice: number them
+            named = {id(x): f"{name(x)}_{i}{suffix}" for i, x in enumerate(inputs)}
+            return {x: named[id(x)] for x in inputs} if all(
+                isinstance(x, Path) for x in inputs) else named
 
 
-def plan(inputs: Iterable[Path], out_dir: Path) -> list[Task]:
-    names = output_names(inputs)
-    return [Task(p, out_dir / names[p], _fingerprint(p)) for p in names]
+def plan(sources: list[Source], out_dir: Path, pipeline_key: str, suffix: str = ".h5"
+         ) -> list[Task]:
+    names = output_names(sources, suffix)
+    tasks = []
+    for s in sources:
+        fp = s.fingerprint()
+        key = hashlib.sha256(f"{pipeline_key}\n{fp}".encode()).hexdigest() if fp else ""
+        tasks.append(Task(s, out_dir / names[id(s)], fp, key))
+    return tasks
 
 
-def _fingerprint(path: Path) -> str | None:
-    return "sha256:" + file_sha256(path) if path.is_file() else None
+def record_path(output: Path) -> Path:
+    """The JSON record beside a dataset output (results keep it in their provenance)."""
+    return output.with_name(output.name + ".neurodeck.json")
 
 
 def read_provenance(path: Path) -> dict[str, Any] | None:
@@ -103,22 +212,41 @@ def read_provenance(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def expected_provenance(analysis: str, values: Mapping[str, Any], plugin_version: str,
-                        neurodeck_version: str) -> dict[str, Any]:
-    # Round-trip through JSON: what the result file holds after Result.save.
-    return {"analysis": analysis,
-            "parameters": json.loads(json.dumps(dict(values), default=str)),
-            "plugin_version": plugin_version, "neurodeck_version": neurodeck_version}
+def stored_key(output: Path) -> str | None:
+    """The batch key stored with an output (in a result's provenance, or beside a dataset)."""
+    if output.suffix.lower() == ".h5":
+        prov = read_provenance(output)
+        if prov is not None:
+            return (prov.get("batch") or {}).get("key")
+    rec = record_path(output)
+    try:
+        return json.loads(rec.read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
-def is_current(task: Task, expected: Mapping[str, Any]) -> bool:
-    """Whether ``task.output`` exists and was made from this input by this analysis,
-    these parameters and these versions."""
-    if task.sha256 is None or not task.output.is_file():
+def is_current(task: Task) -> bool:
+    """Whether ``task.output`` exists and was made from this source by this pipeline."""
+    if not task.key or not task.output.is_file():
         return False
-    prov = read_provenance(task.output)
-    if prov is None:
-        return False
-    inputs = prov.get("inputs") or [{}]
-    return (all(prov.get(k) == v for k, v in expected.items())
-            and inputs[0].get("sha256") == task.sha256)
+    return stored_key(task.output) == task.key
+
+
+def study_sources(study) -> list[Source]:
+    """The file members of a study as batch sources (members already in memory cannot run
+    in worker processes: they are refused with their names)."""
+    from ..data.study import FileMember
+
+    out, other = [], []
+    for m in study.members:
+        if isinstance(m, FileMember):
+            out.append(Source(m.path.absolute(), m.reader, dict(m.options),
+                              m.key, dict(m.meta), study.source if study.source and
+                              Path(study.source).is_dir() else None))
+        else:
+            other.append(m.key)
+    if other:
+        raise InputError(f"{study.name}: members {', '.join(other[:5])} are not files, so they "
+                         "cannot be sent to batch workers; run the analysis on the study "
+                         "instead")
+    return out

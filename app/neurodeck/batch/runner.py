@@ -1,15 +1,20 @@
-"""Running an analysis over many inputs on a dask.distributed cluster.
+"""Running a pipeline (or one analysis) over many inputs, on dask.distributed.
 
-dask is imported only here, inside :func:`run_batch`: never when neurodeck or the GUI
-starts.
+dask is imported only here, inside :func:`run_pipeline`, never when neurodeck or the GUI
+starts. Small batches do not pay for a cluster: unless workers or a scheduler are named,
+the first input runs in this process and the rest follow it here when that is quicker than
+starting workers; otherwise a local cluster (kept for the process's next batch) runs them,
+several tiny inputs per dask task.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import datetime as _dt
 import io
+import math
 import os
 import threading
 import time
@@ -19,17 +24,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
 from ..atomic import write_text_atomic
-from .plan import Task, expand_inputs, expected_provenance, is_current, plan
+from .plan import Source, Task, expand_sources, is_current, plan
 from .worker import run_one
 
-COLUMNS = ("input", "output", "status", "reused", "seconds", "started", "worker",
-           "input_sha256", "error")
+COLUMNS = ("input", "member", "output", "status", "reused", "seconds", "started", "worker",
+           "input_sha256", "key", "error")
 
 #: ``on_progress(input, state, fraction, message)``; state is one of "queued", "running",
 #: "skipped" (result already current), "ok" or "failed". Called from a dask thread.
 ProgressCallback = Callable[[str, str, float, str], None]
+
+#: Seconds a local cluster of worker processes takes to start here (measured by
+#: benchmarks/bench_batch.py): below this much remaining work, inputs run in-process.
+CLUSTER_START_S = 1.5
+#: Tiny inputs are grouped so that one dask task holds at least this much work.
+MIN_TASK_S = 0.25
 
 
 @dataclass
@@ -43,6 +53,8 @@ class BatchItem:
     worker: str = ""
     input_sha256: str = ""
     error: str = ""
+    member: str = ""
+    key: str = ""
 
 
 @dataclass
@@ -51,6 +63,7 @@ class BatchReport:
     summary: Path
     wall_seconds: float
     workers: int
+    mode: str = "dask"  # "dask", "in-process" or "none" (everything was current)
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -67,66 +80,143 @@ def default_workers(n_tasks: int) -> int:
 
 
 def run_batch(analysis: str, inputs: str | Iterable[str | os.PathLike[str]],
-              params: Mapping[str, Any] | None, out_dir: str | os.PathLike[str], *,
-              scheduler: str | None = None, workers: int | None = None,
-              processes: bool = True, force: bool = False,
-              on_progress: ProgressCallback | None = None,
-              cancel: threading.Event | None = None) -> BatchReport:
-    """Run ``analysis`` on every input; one result file per input and ``summary.csv``.
+              params: Mapping[str, Any] | None, out_dir: str | os.PathLike[str],
+              **kwargs: Any) -> BatchReport:
+    """Run ``analysis`` on every input (parameters validated once, before any work);
+    one result file per input and ``summary.csv``. See :func:`run_pipeline`."""
+    from .. import api, engine
+    from ..pipeline import Pipeline
 
-    Inputs whose result is current (see :mod:`.plan`) are skipped unless ``force``.
-    ``scheduler`` is the address of an existing dask cluster; otherwise a LocalCluster
-    with ``workers`` (default: one per core) single-threaded workers is started.
+    step = engine.prepare(api.plugin_manager().analysis(analysis), params or {})
+    return run_pipeline(Pipeline([step], name=analysis), inputs, out_dir, **kwargs)
+
+
+def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
+                 out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
+                 workers: int | None = None, processes: bool = True, force: bool = False,
+                 on_progress: ProgressCallback | None = None,
+                 cancel: threading.Event | None = None, reader: str | None = None,
+                 options: Mapping[str, Any] | None = None, member: str | None = None,
+                 timeout: float | None = None, output_suffix: str | None = None) -> BatchReport:
+    """Run a :class:`~neurodeck.pipeline.Pipeline` on every input.
+
+    Inputs are files, glob patterns or folders (a folder counts as its study's members).
+    Outputs whose record is current (see :mod:`.plan`) are skipped unless ``force``;
+    ``summary.csv`` keeps the rows of earlier runs and updates those of this one.
+    ``scheduler`` is the address of a running dask cluster; ``workers`` sizes a local one;
+    ``timeout`` fails (and restarts the worker of) any input running longer.
     """
-    from .. import api
-
     t0 = time.perf_counter()
-    pm = api.plugin_manager()
-    spec = pm.analysis(analysis)
-    values = spec.schema.resolve(params or {})  # bad parameters fail before any work
     out = Path(out_dir).absolute()
+    sources = expand_sources(inputs, reader=reader, options=options, member=member)
+    suffix = output_suffix or _suffix(pipeline)
+    tasks = plan(sources, out, pipeline.key(), suffix)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = plan(expand_inputs(inputs), out)
-    expected = expected_provenance(analysis, values, pm.plugin_version(spec.plugin),
-                                   __version__)
     notify = on_progress or (lambda *a: None)
-    items: dict[Path, BatchItem] = {}
+    items: dict[int, BatchItem] = {}
     todo: list[Task] = []
     for t in tasks:
-        if not force and is_current(t, expected):
-            items[t.input] = BatchItem(str(t.input), str(t.output), "ok", reused=True,
-                                       input_sha256=t.sha256 or "")
-            notify(str(t.input), "skipped", 1.0, "result is current")
+        if not force and is_current(t):
+            items[id(t)] = _reused(t)
+            notify(t.input.label, "skipped", 1.0, "result is current")
         else:
             todo.append(t)
-            notify(str(t.input), "queued", 0.0, "")
+            notify(t.input.label, "queued", 0.0, "")
     summary = out / "summary.csv"
-    n_workers = 0
-    if todo:
-        n_workers = _run_on_dask(analysis, values, todo, items, scheduler, workers, processes,
-                                 notify, cancel, lambda: _write_summary(summary, tasks, items))
-    _write_summary(summary, tasks, items)
-    return BatchReport([items[t.input] for t in tasks], summary, time.perf_counter() - t0,
-                       n_workers)
+    earlier = _read_rows(summary)
+
+    def checkpoint() -> None:
+        _write_summary(summary, tasks, items, earlier)
+
+    doc = pipeline.to_doc()
+    n_workers, mode = 0, "none"
+    if todo and scheduler is None and workers is None and timeout is None:
+        todo = _in_process(doc, todo, items, notify, cancel, checkpoint)
+        n_workers, mode = 1, "in-process"
+    if todo and not (cancel is not None and cancel.is_set()):
+        n_workers = _run_on_dask(doc, todo, items, scheduler, workers, processes, notify,
+                                 cancel, checkpoint, timeout)
+        mode = "dask"
+    for t in todo:  # cancelled before they ran
+        items.setdefault(id(t), _failed(t, "cancelled"))
+    checkpoint()
+    return BatchReport([items[id(t)] for t in tasks], summary, time.perf_counter() - t0,
+                       n_workers, mode)
 
 
-def _run_on_dask(analysis, values, todo, items, scheduler, workers, processes, notify, cancel,
-                 checkpoint) -> int:
-    from distributed import Client, LocalCluster, as_completed
+def _suffix(pipeline) -> str:
+    if pipeline.ends_in_analysis:
+        return ".h5"
+    from .. import api
 
-    cluster = None
+    made = pipeline.steps[-1].spec.produces
+    for w in api.plugin_manager().contributions("writers"):
+        if made and made[0] in w.accepts:
+            return w.extensions[0]
+    return ".h5"
+
+
+def _call(doc: dict, t: Task) -> tuple:
+    return (doc, t.input.to_json(), str(t.output), t.key)
+
+
+def _in_process(doc, todo: list[Task], items, notify, cancel, checkpoint) -> list[Task]:
+    """Run inputs here while that is quicker than starting workers; return the rest."""
+    done_s = 0.0
+    for i, t in enumerate(todo):
+        if cancel is not None and cancel.is_set():
+            return todo[i:]
+        remaining = len(todo) - i
+        if i and (done_s / i) * remaining > CLUSTER_START_S * 2 and remaining > 1:
+            return todo[i:]  # enough work left to pay for a cluster
+        t_start = time.perf_counter()
+        r = run_one(*_call(doc, t), topic=notify, label=t.input.label)
+        done_s += time.perf_counter() - t_start
+        _finish(t, r, items, notify, checkpoint)
+    return []
+
+
+_CLUSTERS: dict[tuple, Any] = {}
+_CLUSTER_LOCK = threading.Lock()
+
+
+def _local_client(n: int, processes: bool):
+    """A client of a local cluster of ``n`` single-threaded workers, kept for later batches."""
+    from distributed import Client, LocalCluster
+
+    with _CLUSTER_LOCK:
+        key = (n, processes)
+        cluster = _CLUSTERS.get(key)
+        if cluster is not None and getattr(cluster, "status", None) is not None \
+                and str(cluster.status).endswith("running"):
+            return Client(cluster)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                               dashboard_address=None)
+        _CLUSTERS[key] = cluster
+        return Client(cluster)
+
+
+@atexit.register
+def _close_clusters() -> None:
+    for cluster in _CLUSTERS.values():
+        with contextlib.suppress(Exception):
+            cluster.close()
+    _CLUSTERS.clear()
+
+
+def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, cancel, checkpoint,
+                 timeout) -> int:
+    from distributed import Client
+
     if scheduler:
         client = Client(scheduler)
     else:
-        n = workers or default_workers(len(todo))
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                               dashboard_address=None)
-        client = Client(cluster)
+        client = _local_client(workers or default_workers(len(todo)), processes)
     topic = f"neurodeck-batch-{uuid.uuid4().hex}"
     try:
         n_workers = len(client.scheduler_info().get("workers", {}))
-
         finished: set[str] = set()
+        running_since: dict[str, float] = {}
         lock = threading.Lock()  # events arrive on dask's thread, results on ours
 
         def on_event(event: tuple) -> None:
@@ -134,71 +224,146 @@ def _run_on_dask(analysis, values, todo, items, scheduler, workers, processes, n
             if isinstance(msg, dict) and msg.get("state") == "running":
                 with lock:  # a late event must not follow the input's final state
                     if msg["input"] not in finished:
+                        running_since.setdefault(msg["input"], time.monotonic())
                         notify(msg["input"], "running", msg["fraction"], msg["message"])
 
         client.subscribe_topic(topic, on_event)
-        futures = {}
-        for i, t in enumerate(todo):
-            fut = client.submit(run_one, analysis, str(t.input), dict(values), str(t.output),
-                                topic, key=f"neurodeck-{i}-{t.input.name}-{uuid.uuid4().hex[:8]}",
-                                pure=False, retries=0)
-            futures[fut] = t
+        futures: dict[Any, list[Task]] = {}
+        for chunk in _chunks(todo, 1 if timeout else _chunk_size(items, todo, n_workers)):
+            calls = [(*_call(doc, t), topic, t.input.label) for t in chunk]
+            key = f"neurodeck-{chunk[0].output.stem}-{uuid.uuid4().hex[:8]}"
+            if len(calls) == 1:
+                fut = client.submit(run_one, *calls[0], key=key, pure=False, retries=0)
+            else:
+                from .worker import run_many
+
+                fut = client.submit(run_many, [c[:4] + (c[5],) for c in calls], topic,
+                                    key=key, pure=False, retries=0)
+            futures[fut] = chunk
+        woke = threading.Event()
+        for fut in futures:
+            fut.add_done_callback(lambda _f: woke.set())
         pending = set(futures)
-        for fut in as_completed(futures):
-            t = futures[fut]
-            pending.discard(fut)
-            items[t.input] = _item(t, fut)
-            _error_file(t, items[t.input], fut)
-            with lock:
-                finished.add(str(t.input))
-                notify(str(t.input), items[t.input].status, 1.0,
-                       items[t.input].error or "done")
-            checkpoint()  # the summary is current after every input, even if we die
+        while pending:
+            woke.wait(0.5)
+            woke.clear()
+            done = {f for f in pending if f.done()}
+            pending -= done
+            for fut in done:
+                for t, r in zip(futures[fut], _results(fut, futures[fut]), strict=True):
+                    with lock:
+                        finished.add(t.input.label)
+                    _finish(t, r, items, notify, checkpoint)
+            if timeout:
+                now = time.monotonic()
+                for fut in list(pending):
+                    t = futures[fut][0]
+                    began = running_since.get(t.input.label)
+                    if began is not None and now - began > timeout:
+                        pending.discard(fut)
+                        _kill(client, fut)
+                        with lock:
+                            finished.add(t.input.label)
+                        _finish(t, _failure(t, f"timed out after {timeout:g} s (the worker "
+                                            "was restarted)"), items, notify, checkpoint)
             if cancel is not None and cancel.is_set():
                 client.cancel(list(pending))
                 for f in pending:
-                    tt = futures[f]
-                    items[tt.input] = BatchItem(str(tt.input), "", "failed", error="cancelled",
-                                                input_sha256=tt.sha256 or "")
-                    notify(str(tt.input), "failed", 0.0, "cancelled")
+                    for t in futures[f]:
+                        items[id(t)] = _failed(t, "cancelled")
+                        notify(t.input.label, "failed", 0.0, "cancelled")
                 break
         return n_workers
     finally:
         client.close()
-        if cluster is not None:
-            cluster.close()
 
 
-def _item(t: Task, fut) -> BatchItem:
+def _chunk_size(items, todo, n_workers: int) -> int:
+    """Inputs per dask task: enough that each task holds >= MIN_TASK_S of work (from the
+    inputs timed in-process), without starving workers."""
+    timed = [i.seconds for i in items.values() if not i.reused and i.seconds > 0]
+    if not timed:
+        return 1
+    per = sum(timed) / len(timed)
+    size = max(1, math.ceil(MIN_TASK_S / max(per, 1e-6)))
+    return max(1, min(size, len(todo) // max(n_workers * 4, 1) or 1))
+
+
+def _chunks(todo: list[Task], size: int) -> list[list[Task]]:
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def _results(fut, tasks: list[Task]) -> list[dict[str, Any]]:
     try:
         r = fut.result()
-    except Exception as exc:  # noqa: BLE001 - a dead worker fails its input only
-        return BatchItem(str(t.input), "", "failed", error=f"{type(exc).__name__}: {exc}",
-                         input_sha256=t.sha256 or "")
+    except Exception as exc:  # noqa: BLE001 - a dead worker fails its inputs only
+        return [_failure(t, f"{type(exc).__name__}: {exc}") for t in tasks]
+    return r if isinstance(r, list) else [r]
+
+
+def _kill(client, fut) -> None:
+    """Cancel a hung input and restart the worker running it (a thread cannot be stopped)."""
+    with contextlib.suppress(Exception):
+        where = [w for w, keys in client.processing().items() if fut.key in keys]
+        client.cancel([fut], force=True)
+        if where:
+            client.restart_workers(where, timeout=30)
+
+
+def _failure(t: Task, error: str) -> dict[str, Any]:
+    return {"input": t.input.label, "output": "", "status": "failed", "seconds": 0.0,
+            "started": time.time(), "worker": "", "error": error, "traceback": ""}
+
+
+def _finish(t: Task, r: dict[str, Any], items, notify, checkpoint) -> None:
     started = _dt.datetime.fromtimestamp(r["started"], _dt.UTC).isoformat(timespec="seconds")
-    return BatchItem(r["input"], r["output"], r["status"], False, r["seconds"], started,
-                     r["worker"], t.sha256 or "", r["error"])
+    item = BatchItem(t.input.label, r["output"], r["status"], False, r["seconds"], started,
+                     r["worker"], t.sha256 or "", r["error"], t.input.member or "", t.key)
+    items[id(t)] = item
+    _error_file(t, item, r.get("traceback", ""))
+    notify(t.input.label, item.status, 1.0, item.error or "done")
+    checkpoint()  # the summary is current after every input, even if we die
 
 
-def _error_file(t: Task, item: BatchItem, fut) -> None:
-    """The full traceback of a failed input beside its result name; removed on success."""
-    path = t.output.with_suffix(".error.txt")
+def _reused(t: Task) -> BatchItem:
+    return BatchItem(t.input.label, str(t.output), "ok", reused=True,
+                     input_sha256=t.sha256 or "", member=t.input.member or "", key=t.key)
+
+
+def _failed(t: Task, error: str) -> BatchItem:
+    return BatchItem(t.input.label, "", "failed", error=error, input_sha256=t.sha256 or "",
+                     member=t.input.member or "", key=t.key)
+
+
+def _error_file(t: Task, item: BatchItem, tb: str) -> None:
+    """The full traceback of a failed input beside its output name; removed on success."""
+    path = t.output.with_name(t.output.name.split(".")[0] + ".error.txt")
     if item.status == "ok":
         path.unlink(missing_ok=True)
         return
-    tb = ""
-    with contextlib.suppress(Exception):  # a dead worker: the error column says it all
-        tb = fut.result().get("traceback", "")
     write_text_atomic(path, f"{item.input}\n{item.error}\n\n{tb}")
 
 
-def _write_summary(path: Path, tasks: list[Task], items: Mapping[Path, BatchItem]) -> None:
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    try:
+        return read_summary(path)
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return []
+
+
+def _write_summary(path: Path, tasks: list[Task], items: Mapping[int, BatchItem],
+                   earlier: list[dict[str, str]]) -> None:
+    """This run's rows, after the earlier rows of inputs this run did not touch."""
+    mine = {t.input.label for t in tasks}
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
     w.writeheader()
+    for row in earlier:
+        if row.get("input") not in mine:
+            w.writerow({c: row.get(c, "") for c in COLUMNS})
     for t in tasks:
-        if t.input in items:
-            row = asdict(items[t.input])
+        if id(t) in items:
+            row = asdict(items[id(t)])
             row["reused"] = "yes" if row["reused"] else "no"
             w.writerow(row)
     write_text_atomic(path, buf.getvalue())
@@ -207,3 +372,7 @@ def _write_summary(path: Path, tasks: list[Task], items: Mapping[Path, BatchItem
 def read_summary(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+__all__ = ["BatchItem", "BatchReport", "COLUMNS", "Source", "default_workers", "read_summary",
+           "run_batch", "run_pipeline"]

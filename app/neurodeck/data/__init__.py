@@ -8,9 +8,12 @@ from .patterns import Patterns
 from .recording import Epochs, Recording
 from .result import Result
 from .spikes import SpikeTrains
+from .study import Member, Study
 from .timeseries import ArrayTimeSeries, RoiTimeSeries, TimeSeries, Traces
+from .windowed import WindowedArray
 
 __all__ = [
     "ArrayTimeSeries", "Atlas", "Connectome", "Dataset", "Epochs", "Events", "FmriRun",
-    "Patterns", "Recording", "Result", "RoiTimeSeries", "SpikeTrains", "TimeSeries", "Traces",
+    "Member", "Patterns", "Recording", "Result", "RoiTimeSeries", "SpikeTrains", "Study",
+    "TimeSeries", "Traces", "WindowedArray",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,16 @@ class Events:
         cls, onset: Sequence[float], duration: Sequence[float], label: Sequence[str]
     ) -> Events:
         return cls(np.asarray(onset, float), np.asarray(duration, float), list(label))
+
+    @classmethod
+    def from_json(cls, values: Mapping[str, Any]) -> Events:
+        """From ``{"onset": [...], "duration": [...], "label": [...]}`` (:meth:`to_json`)."""
+        return cls(np.asarray(values["onset"], float), np.asarray(values["duration"], float),
+                   [str(x) for x in values["label"]])
+
+    def to_json(self) -> dict[str, list]:
+        return {"onset": self.onset.tolist(), "duration": self.duration.tolist(),
+                "label": list(self.label)}
 
     def __len__(self) -> int:
         return len(self.label)

@@ -20,6 +20,8 @@ class Recording(TimeSeries):
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("recording", "timeseries")
+    edit_ops: ClassVar[dict[str, str]] = {"set_bads": "bad channels",
+                                          "set_annotations": "annotations"}
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class Recording(TimeSeries):
     @bads.setter
     def bads(self, names: list[str]) -> None:
         self.raw.info["bads"] = [n for n in names if n in self.raw.ch_names]
+        self._edited("set_bads")
 
     @property
     def events(self) -> Events:
@@ -80,6 +83,18 @@ class Recording(TimeSeries):
                 orig_time=self.raw.annotations.orig_time,
             )
         )
+        self._edited("set_annotations")
+
+    def edit_state(self) -> dict[str, dict[str, Any]]:
+        return {"set_bads": {"bads": self.bads}, "set_annotations": self.events.to_json()}
+
+    def apply_edit(self, op: str, values: Mapping[str, Any]) -> None:
+        if op == "set_bads":
+            self.bads = [str(b) for b in values["bads"]]
+        elif op == "set_annotations":
+            self.set_events(Events.from_json(values))
+        else:
+            super().apply_edit(op, values)
 
     def get_data(self, start=0, stop=None, picks=None) -> np.ndarray:
         stop = self.n_times if stop is None else min(int(stop), self.n_times)

@@ -102,6 +102,8 @@ class TimeSeries(Dataset, ABC):
 class ArrayTimeSeries(TimeSeries):
     """A time series held in one array-like (numpy, memmap or h5py dataset)."""
 
+    edit_ops: ClassVar[dict[str, str]] = {"set_annotations": "annotations"}
+
     row_prefix: ClassVar[str] = "ch"
 
     def __init__(
@@ -140,6 +142,16 @@ class ArrayTimeSeries(TimeSeries):
     def set_events(self, events: Events) -> None:
         """Replace the events (the browser's annotation editing)."""
         self._events = events
+        self._edited("set_annotations")
+
+    def edit_state(self) -> dict[str, dict[str, Any]]:
+        return {"set_annotations": self._events.to_json()}
+
+    def apply_edit(self, op: str, values: Mapping[str, Any]) -> None:
+        if op == "set_annotations":
+            self.set_events(Events.from_json(values))
+        else:
+            super().apply_edit(op, values)
 
     @property
     def data(self) -> np.ndarray:
@@ -169,6 +181,7 @@ class Traces(TimeSeries):
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("traces", "timeseries")
+    edit_ops: ClassVar[dict[str, str]] = {"set_annotations": "annotations"}
 
     def __init__(
         self,
@@ -266,6 +279,16 @@ class Traces(TimeSeries):
     def set_events(self, events: Events) -> None:
         """Replace the events (the browser's annotation editing)."""
         self._events = events
+        self._edited("set_annotations")
+
+    def edit_state(self) -> dict[str, dict[str, Any]]:
+        return {"set_annotations": self._events.to_json()}
+
+    def apply_edit(self, op: str, values: Mapping[str, Any]) -> None:
+        if op == "set_annotations":
+            self.set_events(Events.from_json(values))
+        else:
+            super().apply_edit(op, values)
 
     @property
     def row_types(self) -> list[str]:

@@ -1,5 +1,6 @@
-"""Batch over a folder: pick an analysis, its parameters and a file pattern; each input's
-state and progress is shown in a table while dask.distributed runs them."""
+"""Batch over a folder or a study: pick an analysis and its parameters (or a pipeline) and
+the inputs; each input's state and progress is shown in a table while they run (in this
+process for small batches, else on dask.distributed)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,12 @@ class BatchDialog(QtWidgets.QDialog):
     moved = QtCore.Signal(str, str, float, str)  # input, state, fraction, message
     finished = QtCore.Signal(object)  # BatchReport or None
 
-    def __init__(self, window, folder: str | Path | None = None):
+    def __init__(self, window, folder: str | Path | None = None, *, pipeline=None,
+                 study=None):
         super().__init__(window)
         self.window = window
+        self.pipeline = pipeline  # a neurodeck.pipeline.Pipeline to run instead of an analysis
+        self.study = study  # a Study whose file members are the inputs
         self.processes = True  # real parallelism; tests use threads
         self.report = None
         self.job = None
@@ -36,10 +40,17 @@ class BatchDialog(QtWidgets.QDialog):
         self.analysis = QtWidgets.QComboBox()
         self.analysis.setObjectName("batch-analysis")
         for spec in sorted(window.pm.contributions("analyses"), key=lambda a: a.title):
-            if spec.n_inputs[0] <= 1 <= spec.n_inputs[1]:
+            if spec.n_inputs[0] <= 1:
                 self.analysis.addItem(spec.title, spec.id)
         self.analysis.currentIndexChanged.connect(self._build_params)
-        form.addRow("Analysis", self.analysis)
+        if pipeline is not None:
+            steps = QtWidgets.QLabel(f"<b>{pipeline.name or 'pipeline'}</b><br>"
+                                     + "<br>".join(pipeline.describe()))
+            steps.setObjectName("batch-pipeline")
+            steps.setWordWrap(True)
+            form.addRow("Pipeline", steps)
+        else:
+            form.addRow("Analysis", self.analysis)
         self.folder = QtWidgets.QLineEdit(str(folder or ""))
         self.folder.setObjectName("batch-folder")
         browse = QtWidgets.QPushButton("Browse\u2026")
@@ -47,12 +58,18 @@ class BatchDialog(QtWidgets.QDialog):
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
-        form.addRow("Folder", row)
         self.pattern = QtWidgets.QLineEdit("*.edf")
         self.pattern.setObjectName("batch-pattern")
         self.pattern.setToolTip("Files to run on, as a pattern inside the folder "
                                 "(** matches sub-folders)")
-        form.addRow("Files", self.pattern)
+        if study is not None:
+            label = QtWidgets.QLabel(f"{study.name}: {len(study)} members")
+            label.setObjectName("batch-study")
+            form.addRow("Study", label)
+            self.folder.setText(str(study.source or ""))
+        else:
+            form.addRow("Folder", row)
+            form.addRow("Files", self.pattern)
         self.out = QtWidgets.QLineEdit()
         self.out.setObjectName("batch-out")
         self.out.setPlaceholderText("(folder)/neurodeck-batch")
@@ -98,7 +115,8 @@ class BatchDialog(QtWidgets.QDialog):
         while self.param_form.rowCount():
             self.param_form.removeRow(0)
         self.editors = {}
-        if self.analysis.currentData() is None:
+        if self.analysis.currentData() is None or self.pipeline is not None:
+            self.param_box.setVisible(self.pipeline is None)
             return
         for p in self.spec().params:
             ed = _editor(p)
@@ -110,29 +128,46 @@ class BatchDialog(QtWidgets.QDialog):
         if d:
             self.folder.setText(d)
 
-    def values(self) -> dict:
-        return self.spec().schema.resolve({k: ed.value() for k, ed in self.editors.items()})
-
     def out_dir(self) -> Path:
-        return Path(self.out.text() or Path(self.folder.text()) / "neurodeck-batch")
+        if self.out.text():
+            return Path(self.out.text())
+        base = Path(self.folder.text() or ".")
+        return (base if base.is_dir() else base.parent) / "neurodeck-batch"
+
+    def _pipeline(self):
+        """The pipeline to run: the given one, or the chosen analysis with its values."""
+        from .. import engine
+        from ..pipeline import Pipeline
+
+        if self.pipeline is not None:
+            return self.pipeline
+        step = engine.prepare(self.spec(), {k: ed.value() for k, ed in self.editors.items()})
+        return Pipeline([step], name=step.id)
+
+    def _sources(self):
+        from ..batch.plan import expand_sources, study_sources
+
+        if self.study is not None:
+            return study_sources(self.study)
+        return expand_sources(str(Path(self.folder.text()) / self.pattern.text()))
 
     # -- running -----------------------------------------------------------------------------
     def start(self):
-        from ..batch import expand_inputs
-
         try:
-            values = self.values()
-            inputs = expand_inputs(str(Path(self.folder.text()) / self.pattern.text()))
+            pipeline = self._pipeline()  # parameters are validated once, here
+            sources = self._sources()
         except NeurodeckError as exc:
             self.status.setText(str(exc))
             return None
-        self._fill(inputs)
+        self._fill(sources)
         self._cancel.clear()
-        analysis, out, n = self.analysis.currentData(), self.out_dir(), self.workers.value()
+        out, n = self.out_dir(), self.workers.value()
         processes = self.processes
+        inputs = sources
+        analysis = pipeline.name or pipeline.steps[-1].id
 
         def work(progress):
-            from ..batch import run_batch
+            from ..batch import run_pipeline
 
             done = [0]
 
@@ -144,10 +179,9 @@ class BatchDialog(QtWidgets.QDialog):
                 if progress.cancelled:
                     self._cancel.set()
 
-            progress.update(0.0, "starting the cluster")
-            return run_batch(analysis, [str(p) for p in inputs], values, out, workers=n,
-                             processes=processes, on_progress=on_progress,
-                             cancel=self._cancel)
+            progress.update(0.0, "starting")
+            return run_pipeline(pipeline, sources, out, workers=n, processes=processes,
+                                on_progress=on_progress, cancel=self._cancel)
 
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -161,13 +195,14 @@ class BatchDialog(QtWidgets.QDialog):
         self._cancel.set()
         self.status.setText("Cancelling: inputs already running finish first\u2026")
 
-    def _fill(self, inputs: list[Path]) -> None:
-        self.table.setRowCount(len(inputs))
+    def _fill(self, sources) -> None:
+        self.table.setRowCount(len(sources))
         self._rows = {}
-        for r, p in enumerate(inputs):
-            self._rows[str(p)] = r
-            self.table.setItem(r, 0, QtWidgets.QTableWidgetItem(p.name))
-            self.table.item(r, 0).setToolTip(str(p))
+        for r, src in enumerate(sources):
+            self._rows[src.label] = r
+            name = src.member if src.member else src.path.name
+            self.table.setItem(r, 0, QtWidgets.QTableWidgetItem(name))
+            self.table.item(r, 0).setToolTip(src.label)
             self.table.setItem(r, 1, QtWidgets.QTableWidgetItem("queued"))
             bar = QtWidgets.QProgressBar()
             bar.setRange(0, 1000)
@@ -177,6 +212,9 @@ class BatchDialog(QtWidgets.QDialog):
 
     def state_of(self, path: str | Path) -> str:
         return self.table.item(self._rows[str(path)], 1).text()
+
+    def values(self) -> dict:
+        return self.spec().schema.resolve({k: ed.value() for k, ed in self.editors.items()})
 
     def _on_moved(self, path: str, state: str, fraction: float, message: str) -> None:
         r = self._rows.get(path)

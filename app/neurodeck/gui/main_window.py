@@ -11,11 +11,12 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .. import api
+from .. import api, engine
 from ..data.base import Dataset
 from ..data.result import Result
+from ..data.study import Study
 from ..errors import LayoutChoiceNeeded
-from ..plugin_api.contributions import Analysis, View
+from ..plugin_api.contributions import Analysis, Transform, View
 from ..plugin_api.lazy import resolve
 from ..plugin_api.manager import PluginManager
 from ..readers import open_path
@@ -27,10 +28,10 @@ from .jobs import Job, JobManager
 from .jobs_panel import JobsPanel
 from .layout_dialog import LayoutDialog
 from .log_panel import LogPanel
-from .param_dialog import ParamDialog
+from .param_dialog import ParamDialog, input_candidates
 from .plugin_dialog import PluginDialog
 from .prefs_dialog import PrefsDialog, pref
-from .views import ArraysView, SummaryView, views_for
+from .views import ArraysView, StudyView, SummaryView, views_for
 
 log = logging.getLogger("neurodeck")
 
@@ -56,7 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.data_panel = DataPanel(self.session)
-        self.data_panel.activated_entry.connect(self.show_entry)
+        self.data_panel.activated_entry.connect(lambda i: self.show_entry(i))
         self.data_panel.context_requested.connect(self._entry_menu)
         self.jobs_panel = JobsPanel(self.jobs)
         self.jobs_panel.show_error.connect(self._show_job_error)
@@ -74,6 +75,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([self.docks["jobs"]], [180], QtCore.Qt.Vertical)
 
         self.jobs.finished.connect(self._job_finished)
+        self.session.subscribe(self._on_session)
         self._build_menus()
         self.statusBar().showMessage("Ready")
         for err in pm.errors():
@@ -103,6 +105,8 @@ class MainWindow(QtWidgets.QMainWindow):
         m = bar.addMenu("&File")
         K = QtGui.QKeySequence
         self._action(m, "&Open\u2026", self.open_dialog, K.Open, "action-open")
+        self._action(m, "Open Folder as &Study\u2026", self.open_folder_dialog, "Ctrl+Alt+O",
+                     "action-open-study")
         self.sample_menu = m.addMenu("Open &Sample")
         for sample in self.pm.contributions("sample_data"):
             act = self.sample_menu.addAction(sample.title)
@@ -116,23 +120,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(m, "Export &Figure\u2026", self.export_figure_dialog, "Ctrl+E",
                      "action-export-figure")
         m.addSeparator()
-        self._action(m, "&Close Dataset", self.close_current, K.Close)
+        self._action(m, "&Close Dataset", self.close_current, K.Close, "action-close")
         self._action(m, "&Quit", self.close, K.Quit)
 
         m = bar.addMenu("&Edit")
+        self.undo_action = self._action(m, "&Undo", self.undo, K.Undo, "action-undo")
+        self.redo_action = self._action(m, "&Redo", self.redo, K.Redo, "action-redo")
+        m.addSeparator()
+        self._action(m, "Re&name\u2026", self.rename_current, "F2", "action-rename")
+        self._action(m, "Make S&tudy from Selection", self.study_from_selection, None,
+                     "action-make-study")
+        m.addSeparator()
         self._action(m, "&Copy Values", self.copy_values, K.Copy)
         self._action(m, "&Preferences\u2026", self.preferences, K.Preferences)
+        self._update_undo()
+
+        self.transforms_menu = bar.addMenu("&Transforms")
+        self._step_menu(self.transforms_menu, self.pm.contributions("transforms"), "transform")
+        self.transforms_menu.addSeparator()
+        from . import pipeline_actions
+
+        pipeline_actions.install(self, self.transforms_menu)
 
         self.analyses_menu = bar.addMenu("&Analyses")
-        categories: dict[str, QtWidgets.QMenu] = {}
-        for spec in sorted(self.pm.contributions("analyses"), key=lambda a: (a.category, a.title)):
-            sub = categories.get(spec.category)
-            if sub is None:
-                sub = categories[spec.category] = self.analyses_menu.addMenu(spec.category)
-            act = sub.addAction(spec.title + "\u2026")
-            act.setObjectName(f"analysis-{spec.id}")
-            act.setToolTip(spec.description)
-            act.triggered.connect(lambda _=False, s=spec: self.analysis_dialog(s))
+        self._step_menu(self.analyses_menu, self.pm.contributions("analyses"), "analysis")
 
         m = bar.addMenu("&View")
         for dock in self.docks.values():
@@ -145,6 +156,19 @@ class MainWindow(QtWidgets.QMainWindow):
         m = bar.addMenu("&Help")
         self._action(m, "&About neurodeck", lambda: show_about(self))
 
+    def _step_menu(self, menu: QtWidgets.QMenu, specs, prefix: str) -> None:
+        categories: dict[str, QtWidgets.QMenu] = {}
+        for spec in sorted(specs, key=lambda a: (a.category, a.title)):
+            sub = categories.get(spec.category)
+            if sub is None:
+                sub = categories[spec.category] = menu.addMenu(spec.category)
+            act = sub.addAction(spec.title + "\u2026")
+            act.setObjectName(f"{prefix}-{spec.id}")
+            act.setToolTip(spec.description)
+            act.triggered.connect(lambda _=False, s=spec: self.step_dialog(s))
+        if not specs:
+            menu.addAction("(none installed)").setEnabled(False)
+
     # -- opening ------------------------------------------------------------------
     def open_dialog(self) -> None:
         exts = sorted({e for r in self.pm.contributions("readers") for e in r.extensions})
@@ -153,16 +177,21 @@ class MainWindow(QtWidgets.QMainWindow):
         for p in paths:
             self.open_file(p)
 
+    def open_folder_dialog(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(
+            self, "Open a folder as a study (one member per file; BIDS roots too)")
+        if folder:
+            self.open_file(folder)
+
     def open_file(self, path: str | Path, reader: str | None = None,
                   **options: Any) -> Job:
         path = str(path)
         origin = {"op": "open", "path": path, "reader": reader, "options": options}
 
         def done(out: Dataset | list[Dataset]) -> None:
-            first = None
-            for ds in out if isinstance(out, list) else [out]:
-                entry = self.session.add(ds, origin=origin)
-                first = first or entry
+            added = self.session.add_many(out if isinstance(out, list) else [out],
+                                          origin=origin)
+            first = added[0] if added else None
             self._remember(path)
             if first is not None:
                 self.show_entry(first.id)
@@ -227,41 +256,121 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.open_file(url.toLocalFile())
         event.acceptProposedAction()
 
-    # -- analyses -------------------------------------------------------------------
-    def analysis_dialog(self, spec: Analysis) -> ParamDialog:
-        candidates = [e for e in self.session.entries.values() if spec.accepts_dataset(e.dataset)]
+    # -- analyses and transforms -----------------------------------------------------------
+    def step_dialog(self, spec: Analysis | Transform) -> ParamDialog:
+        """The dialog of an analysis or a transform; Run submits it as a job."""
+        candidates = input_candidates(spec, list(self.session.entries.values()))
+        selected = [e for e in self.data_panel.selected_entries() if e in candidates]
         current = self.data_panel.current_entry()
-        pre = current if current in candidates else (candidates[-1] if candidates else None)
+        pre = selected or ([current] if current in candidates else
+                           ([candidates[-1]] if candidates else []))
+        kind = "transform" if isinstance(spec, Transform) else "analysis"
         dialog = ParamDialog(spec, candidates, pre, parent=self)
-        dialog.setObjectName(f"dialog-{spec.id}")
-        dialog.accepted.connect(lambda: self.run_analysis(spec, dialog.inputs(), dialog.values()))
+        dialog.setObjectName(f"dialog-{spec.id}" if kind == "analysis"
+                             else f"dialog-transform-{spec.id}")
+        dialog.accepted.connect(lambda: self.run_step(dialog.prepared, dialog.inputs()))
         dialog.open()
         return dialog
 
-    def run_analysis(self, spec: Analysis, input_ids: list[int],
+    analysis_dialog = step_dialog
+
+    def run_analysis(self, spec: Analysis | Transform, input_ids: list[int],
                      values: dict[str, Any]) -> Job:
-        """Run ``spec`` on session entries as a job; the result joins the session."""
+        """Run ``spec`` with already validated ``values`` (scripts, tests)."""
+        return self.run_step(engine.trusted(spec, values), input_ids)
+
+    def run_step(self, step: engine.Prepared, input_ids: list[int]) -> Job:
+        """Run a prepared step on session entries as a job; the output joins the session
+        under its first input, recorded where the job was submitted."""
         entries = [self.session.entries[i] for i in input_ids]
         datasets = [e.dataset for e in entries]
-        version = self.pm.plugin_version(spec.plugin)
-        origin = {"op": "run", "analysis": spec.id, "inputs": input_ids,
-                  "params": dict(values)}
+        op = "run" if step.kind == "analysis" else "transform"
+        origin = {"op": op, step.kind: step.id, "inputs": list(input_ids),
+                  "params": engine.jsonable(dict(step.values))}
+        mark = self.session.mark()  # edits made from now on follow this step
 
         def work(progress):
-            return api.execute(spec, datasets, values, progress, version)
+            return engine.execute(step, datasets, progress)
 
-        # Edits made so far precede this run in the history; edits made while it runs
-        # are recorded after it.
-        self.session.sync_edits()
-
-        def done(result: Result) -> None:
-            entry = self.session.add(result, parent=entries[0].id if entries else None,
-                                     origin=origin, sync=False)
+        def done(out: Dataset) -> None:
+            entry = self.session.add(out, parent=entries[0].id if entries else None,
+                                     origin=origin, after=mark)
             self.show_entry(entry.id)
-            log.info("%s finished on %s", spec.id, ", ".join(e.name for e in entries))
+            log.info("%s finished on %s", step.id, ", ".join(e.name for e in entries))
 
-        return self.jobs.submit(f"{spec.title}: {', '.join(e.name for e in entries)}", work,
-                                done)
+        return self.jobs.submit(f"{step.spec.title}: {', '.join(e.name for e in entries)}",
+                                work, done)
+
+    # -- undo, rename, studies ------------------------------------------------------------------
+    def undo(self) -> None:
+        label = self.session.undo()
+        self.statusBar().showMessage(f"Undid {label}" if label else "Nothing to undo", 4000)
+
+    def redo(self) -> None:
+        label = self.session.redo()
+        self.statusBar().showMessage(f"Redid {label}" if label else "Nothing to redo", 4000)
+
+    def _update_undo(self) -> None:
+        s = self.session
+        self.undo_action.setEnabled(s.can_undo)
+        self.undo_action.setText(f"&Undo {s.undo_label}" if s.can_undo else "&Undo")
+        self.redo_action.setEnabled(s.can_redo)
+        self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
+
+    def _on_session(self, event: str, entry: Entry | None) -> None:
+        if event == "removed" and entry is not None:
+            for i in reversed(range(self.tabs.count())):
+                if self.tabs.widget(i).property("entry_id") == entry.id:
+                    self._close_tab(i)
+        elif event == "changed" and entry is not None:  # e.g. renamed
+            for i in range(self.tabs.count()):
+                tab = self.tabs.widget(i)
+                if tab.property("entry_id") == entry.id:
+                    title = _tab_title(entry, tab.property("view_title"))
+                    self.tabs.setTabText(i, title[:60])
+                    self.tabs.setTabToolTip(i, title)
+        elif event == "history":
+            self._update_undo()
+
+    def rename_current(self) -> None:
+        entry = self.data_panel.current_entry()
+        if entry is None:
+            return
+        name, ok = QtWidgets.QInputDialog.getText(self, "Rename", "New name:",
+                                                  text=entry.name)
+        if ok and name.strip():
+            self.session.rename(entry.id, name)
+
+    def study_from_selection(self) -> Entry | None:
+        """The selected entries as one study (e.g. subjects opened one by one)."""
+        chosen = [e for e in self.data_panel.selected_entries()
+                  if not isinstance(e.dataset, Result)]
+        if len(chosen) < 2:
+            self._error("Make study", "Select two or more datasets in the data panel "
+                        "(Ctrl+click) to make a study of them.")
+            return None
+        name = f"study of {len(chosen)}"
+        ds = api.study([e.dataset for e in chosen], name=name)
+        entry = self.session.add(ds, origin={"op": "study", "inputs": [e.id for e in chosen],
+                                             "name": name})
+        self.show_entry(entry.id)
+        return entry
+
+    def open_member(self, study_entry: int, key: str) -> Job:
+        """Open one member of a study entry as its own entry (under the study)."""
+        study = self.session.entries[study_entry].dataset
+        origin = {"op": "member", "study": study_entry, "member": key}
+        for e in self.session.children(study_entry):
+            if e.origin.get("op") == "member" and e.origin.get("member") == key:
+                self.show_entry(e.id)
+                return None  # already open
+
+        def done(ds: Dataset) -> None:
+            entry = self.session.add(ds, parent=study_entry, origin=origin)
+            self.show_entry(entry.id)
+
+        return self.jobs.submit(f"Open {key} of {study.name}",
+                                lambda progress: study.member(key), done)
 
     # -- views ------------------------------------------------------------------------
     def show_entry(self, entry_id: int, view: View | None = None) -> QtWidgets.QWidget | None:
@@ -271,9 +380,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.data_panel.select(entry_id)
         candidates = views_for(self.pm, entry.dataset)
         chosen = view or (candidates[0] if candidates else None)
+        for i in range(self.tabs.count()):  # already shown: bring it forward, no duplicate
+            tab = self.tabs.widget(i)
+            if tab.property("entry_id") == entry_id and (
+                    view is None or tab.property("view_id") == view.id):
+                self.tabs.setCurrentIndex(i)
+                return tab
         widget = self._make_view(chosen, entry)
+        widget.setProperty("view_id", chosen.id if chosen is not None else None)
+        if isinstance(widget, StudyView):
+            widget.member_activated.connect(lambda key, e=entry.id: self.open_member(e, key))
         widget.setProperty("entry_id", entry.id)
-        title = entry.name if chosen is None else f"{entry.name} \u2013 {chosen.title}"
+        widget.setProperty("view_title", chosen.title if chosen is not None else "")
+        title = _tab_title(entry, widget.property("view_title"))
         index = self.tabs.addTab(widget, title[:60])
         self.tabs.setTabToolTip(index, title)
         self.tabs.setCurrentIndex(index)
@@ -289,6 +408,8 @@ class MainWindow(QtWidgets.QMainWindow):
                             f"Plugin {view.plugin!r}: {type(exc).__name__}: {exc}")
         if isinstance(entry.dataset, Result):
             return ArraysView(entry.dataset)
+        if isinstance(entry.dataset, Study):
+            return StudyView(entry.dataset)
         return SummaryView(entry.dataset)
 
     def current_view(self) -> QtWidgets.QWidget | None:
@@ -383,9 +504,36 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def close_current(self) -> None:
         entry = self.data_panel.current_entry()
-        if entry is not None:
-            self._close_views_of(entry.id)
-            self.session.remove(entry.id)
+        if entry is None:
+            return
+        if self.session.entry_modified(entry.id):
+            answer = self.ask_unsaved(f"{entry.name} has unsaved changes (edits or results "
+                                      "made from it).")
+            if answer == "cancel" or (answer == "save" and not self._save_workspace()):
+                return
+        self._close_views_of(entry.id)
+        self.session.remove(entry.id)
+
+    def ask_unsaved(self, text: str) -> str:
+        """Save / Discard / Cancel: ``"save"``, ``"discard"`` or ``"cancel"``."""
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, "Unsaved changes",
+                                    text + " Save them in a workspace first?",
+                                    QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard
+                                    | QtWidgets.QMessageBox.Cancel, self)
+        box.setObjectName("unsaved-box")
+        box.setDefaultButton(QtWidgets.QMessageBox.Save)
+        answer = box.exec()
+        return {QtWidgets.QMessageBox.Save: "save",
+                QtWidgets.QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def _save_workspace(self) -> bool:
+        """Save the session as a workspace (asking where if it has none); True if saved."""
+        actions = self.workspace_actions
+        if actions.path is None:
+            actions.save_dialog()
+        else:
+            actions.save(actions.path)
+        return not self.session.modified
 
     def _close_views_of(self, entry_id: int) -> None:
         doomed = {entry_id} | {e.id for e in self.session.children(entry_id)}
@@ -403,11 +551,21 @@ class MainWindow(QtWidgets.QMainWindow):
         views.addAction("Summary").triggered.connect(lambda: self._summary(entry))
         runs = menu.addMenu("Run Analysis")
         for spec in self.pm.contributions("analyses"):
-            if spec.accepts_dataset(entry.dataset):
+            if input_candidates(spec, [entry]):
                 runs.addAction(spec.title + "\u2026").triggered.connect(
                     lambda _=False, s=spec: self.analysis_dialog(s))
+        steps = menu.addMenu("Transform")
+        for spec in self.pm.contributions("transforms"):
+            if input_candidates(spec, [entry]):
+                steps.addAction(spec.title + "\u2026").triggered.connect(
+                    lambda _=False, s=spec: self.step_dialog(s))
+        steps.setEnabled(bool(steps.actions()))
         if isinstance(entry.dataset, Result):
             menu.addAction("Save Result\u2026").triggered.connect(self.save_result_dialog)
+        menu.addAction("Rename\u2026").triggered.connect(self.rename_current)
+        if len(self.data_panel.selected_entries()) > 1:
+            menu.addAction("Make Study from Selection").triggered.connect(
+                self.study_from_selection)
         menu.addAction("Close").triggered.connect(self.close_current)
         menu.popup(pos)
 
@@ -439,7 +597,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"{title}: {text}", 8000)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.session.modified:
+            answer = self.ask_unsaved("This session has unsaved work (edits, results or "
+                                      "derived data).")
+            if answer == "cancel" or (answer == "save" and not self._save_workspace()):
+                event.ignore()  # the autosave stays until the user has chosen
+                return
         for job in self.jobs.active_jobs():
             self.jobs.cancel(job.id)
+        self.workspace_actions.shutdown()
         logging.getLogger("neurodeck").removeHandler(self.log_panel.handler)
         super().closeEvent(event)
+
+
+def _tab_title(entry: Entry, view_title: str | None) -> str:
+    return f"{entry.name} \u2013 {view_title}" if view_title else entry.name

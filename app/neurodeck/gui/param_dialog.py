@@ -1,18 +1,22 @@
-"""The parameter dialog, generated from an analysis's schema.
+"""The dialog of an analysis or a transform, generated from its declaration.
 
-It only collects values: inputs picked from the open datasets, parameters
-validated by the same :class:`~neurodeck.plugin_api.params.ParamSchema` the CLI uses.
+It only collects choices: the inputs (one box, or one multi-select list for steps taking
+several - a study counts as its members), and the parameters, validated once by the same
+schema the CLI uses (the :class:`~neurodeck.engine.Prepared` step it accepts with is what
+runs). Parameters scroll, so every dialog fits a laptop screen.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from .. import engine
+from ..data.study import Study
 from ..errors import ParameterError
 from ..plugin_api import params as P
-from ..plugin_api.contributions import Analysis
+from ..plugin_api.contributions import Analysis, Transform
 from ..session import Entry
 
 
@@ -75,14 +79,40 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-class ParamDialog(QtWidgets.QDialog):
-    """Choose inputs and parameters for one analysis."""
+def input_candidates(spec: Analysis | Transform, entries: list[Entry]) -> list[Entry]:
+    """Entries a step can take: accepted datasets, and studies whose members it takes (a
+    one-input transform maps over a study; a one-input analysis does not take one)."""
+    out = []
+    for e in entries:
+        ds = e.dataset
+        if spec.accepts_dataset(ds):
+            out.append(e)
+        elif isinstance(ds, Study) and (spec.takes_many or isinstance(spec, Transform)):
+            mk = ds.member_kind
+            if not mk or any(k == mk or k in ("dataset", "timeseries") for k in spec.accepts):
+                out.append(e)
+    return out
 
-    def __init__(self, spec: Analysis, candidates: list[Entry], preselected: Entry | None = None,
+
+def _describe(e: Entry) -> str:
+    ds = e.dataset
+    if isinstance(ds, Study):
+        return f"{e.name}  [study of {len(ds)} {ds.member_kind or 'datasets'}]"
+    return f"{e.name}  [{ds.kind}]"
+
+
+class ParamDialog(QtWidgets.QDialog):
+    """Choose inputs and parameters for one analysis or transform."""
+
+    def __init__(self, spec: Analysis | Transform, candidates: list[Entry],
+                 preselected: Entry | list[Entry] | None = None,
                  values: dict[str, Any] | None = None, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.spec = spec
         self.candidates = candidates
+        self.prepared: engine.Prepared | None = None
+        pre = preselected if isinstance(preselected, list) else (
+            [preselected] if preselected is not None else [])
         self.setWindowTitle(spec.title)
         self.setMinimumWidth(520)
         layout = QtWidgets.QVBoxLayout(self)
@@ -91,32 +121,68 @@ class ParamDialog(QtWidgets.QDialog):
                                  + (f"<br><i>{spec.reference}</i>" if spec.reference else ""))
         about.setWordWrap(True)
         about.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        about.setObjectName("step-about")
         layout.addWidget(about)
 
-        form = QtWidgets.QFormLayout()
+        inputs = QtWidgets.QFormLayout()
         self.input_boxes: list[QtWidgets.QComboBox] = []
-        lo, hi = spec.n_inputs
-        for i in range(hi):
-            box = QtWidgets.QComboBox()
-            box.setObjectName(f"input-{i}")
-            if i >= lo:
-                box.addItem("(none)", None)
+        self.input_list: QtWidgets.QListWidget | None = None
+        if spec.takes_many:
+            self.input_list = QtWidgets.QListWidget()
+            self.input_list.setObjectName("input-list")
+            chosen = {e.id for e in pre}
             for e in candidates:
-                box.addItem(f"{e.name}  [{e.dataset.kind}]", e.id)
-            if i == 0 and preselected is not None:
-                box.setCurrentIndex(max(box.findData(preselected.id), 0))
-            form.addRow(f"Input {i + 1}" if hi > 1 else "Input", box)
-            self.input_boxes.append(box)
+                item = QtWidgets.QListWidgetItem(_describe(e))
+                item.setData(QtCore.Qt.UserRole, e.id)
+                item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
+                item.setCheckState(QtCore.Qt.Checked if e.id in chosen else
+                                   QtCore.Qt.Unchecked)
+                item.setToolTip(e.name)
+                self.input_list.addItem(item)
+            rows = min(max(len(candidates), 2), 6)
+            self.input_list.setMaximumHeight(self.input_list.sizeHintForRow(0) * rows + 8
+                                             if candidates else 60)
+            self.input_list.itemChanged.connect(lambda _i: self._count())
+            self.input_count = QtWidgets.QLabel()
+            self.input_count.setObjectName("input-count")
+            box = QtWidgets.QVBoxLayout()
+            box.addWidget(self.input_list)
+            box.addWidget(self.input_count)
+            inputs.addRow("Inputs", box)
+        else:
+            for i in range(spec.n_inputs[1] or 1):
+                box = QtWidgets.QComboBox()
+                box.setObjectName(f"input-{i}")
+                if i >= spec.n_inputs[0]:
+                    box.addItem("(none)", None)
+                for e in candidates:
+                    box.addItem(_describe(e), e.id)
+                if i < len(pre):
+                    box.setCurrentIndex(max(box.findData(pre[i].id), 0))
+                inputs.addRow(f"Input {i + 1}" if (spec.n_inputs[1] or 1) > 1 else "Input", box)
+                self.input_boxes.append(box)
+        layout.addLayout(inputs)
+
         self.editors: dict[str, QtWidgets.QWidget] = {}
-        for p in spec.params:
-            ed = _editor(p)
-            if values and p.name in values:
-                ed.set_value(values[p.name])
-            label = QtWidgets.QLabel(p.title)
-            label.setToolTip(p.help)
-            form.addRow(label, ed)
-            self.editors[p.name] = ed
-        layout.addLayout(form)
+        if spec.params:
+            form_host = QtWidgets.QWidget()
+            form = QtWidgets.QFormLayout(form_host)
+            form.setFieldGrowthPolicy(QtWidgets.QFormLayout.AllNonFixedFieldsGrow)
+            for p in spec.params:
+                ed = _editor(p)
+                if values and p.name in values:
+                    ed.set_value(values[p.name])
+                label = QtWidgets.QLabel(p.title)
+                label.setToolTip(p.help)
+                form.addRow(label, ed)
+                self.editors[p.name] = ed
+            self.scroll = QtWidgets.QScrollArea()
+            self.scroll.setObjectName("param-scroll")
+            self.scroll.setWidgetResizable(True)
+            self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+            self.scroll.setWidget(form_host)
+            self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+            layout.addWidget(self.scroll, 1)
 
         self.error = QtWidgets.QLabel()
         self.error.setStyleSheet("color: #b00020")
@@ -133,9 +199,41 @@ class ParamDialog(QtWidgets.QDialog):
         self.buttons = buttons
         layout.addWidget(buttons)
         if not candidates:
-            self.error.setText(f"No open dataset is of a kind this analysis accepts "
-                               f"({', '.join(spec.accepts)}). Open one first.")
+            what = ", ".join(spec.accepts)
+            self.error.setText(f"No open dataset is of a kind this {_what(spec)} accepts "
+                               f"({what}). Open one first.")
             buttons.button(QtWidgets.QDialogButtonBox.Ok).setEnabled(False)
+        self._count()
+        self._fit_screen()
+
+    def _fit_screen(self) -> None:
+        """Size to the content, but never beyond the screen (the parameters scroll)."""
+        screen = (self.parent().screen() if isinstance(self.parent(), QtWidgets.QWidget)
+                  else QtGui.QGuiApplication.primaryScreen())
+        avail = screen.availableGeometry() if screen is not None else QtCore.QRect(0, 0, 1366,
+                                                                                    768)
+        hint = self.sizeHint()
+        if getattr(self, "scroll", None) is not None:
+            inner = self.scroll.widget().sizeHint()
+            hint.setHeight(hint.height() + inner.height() - self.scroll.sizeHint().height())
+        w = min(max(hint.width(), 560), int(avail.width() * 0.9))
+        h = min(hint.height(), int(avail.height() * 0.9))
+        self.resize(w, h)
+        self.setMaximumHeight(avail.height())
+
+    def _count(self) -> None:
+        if self.input_list is None:
+            return
+        ids = self.inputs()
+        by_id = {e.id: e for e in self.candidates}
+        n = sum(len(by_id[i].dataset) if isinstance(by_id[i].dataset, Study) else 1
+                for i in ids)
+        lo, hi = self.spec.n_inputs
+        text = f"{len(ids)} selected, {n} input dataset(s); this {_what(self.spec)} takes " \
+               f"{self.spec.n_inputs_text}"
+        bad = n < lo or (hi is not None and n > hi)
+        self.input_count.setText(text)
+        self.input_count.setStyleSheet("color: #b00020" if bad else "")
 
     def defaults(self) -> None:
         for p in self.spec.params:
@@ -146,18 +244,30 @@ class ParamDialog(QtWidgets.QDialog):
 
     def values(self) -> dict[str, Any]:
         """Validated parameter values (raises ParameterError)."""
-        return self.spec.schema.resolve(self.raw_values())
+        return dict(self.prepare().values)
+
+    def prepare(self) -> engine.Prepared:
+        """The step with validated values (the only validation of this run)."""
+        return engine.prepare(self.spec, self.raw_values())
 
     def inputs(self) -> list[int]:
+        if self.input_list is not None:
+            return [self.input_list.item(i).data(QtCore.Qt.UserRole)
+                    for i in range(self.input_list.count())
+                    if self.input_list.item(i).checkState() == QtCore.Qt.Checked]
         return [b.currentData() for b in self.input_boxes if b.currentData() is not None]
 
     def accept(self) -> None:
         try:
-            self.values()
+            self.prepared = self.prepare()
         except ParameterError as exc:
             self.error.setText(str(exc))
             return
-        if len(self.inputs()) < self.spec.n_inputs[0]:
+        if not self.inputs():
             self.error.setText("Choose the input dataset(s).")
             return
         super().accept()
+
+
+def _what(spec: Analysis | Transform) -> str:
+    return "transform" if isinstance(spec, Transform) else "analysis"

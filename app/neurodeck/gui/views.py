@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ..data.base import Dataset
 from ..data.result import Result
+from ..data.study import Study
 from ..plugin_api.contributions import View
 from ..plugin_api.manager import PluginManager
 from .widgets.base import ViewWidget, plot_widget
@@ -88,3 +91,82 @@ class ArraysView(ViewWidget):
         if isinstance(self.current, MatrixHeatmap):
             return self.current.values_table()
         return None
+
+
+class _StudyModel(QtCore.QAbstractTableModel):
+    """The members table of a study (a model: 10,000 members cost no widgets)."""
+
+    def __init__(self, study: Study):
+        super().__init__()
+        self.rows = study.table()
+        self.columns = ["member", "kind", *study.columns]
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=QtCore.Qt.DisplayRole) -> Any:
+        if role in (QtCore.Qt.DisplayRole, QtCore.Qt.ToolTipRole) and index.isValid():
+            value = self.rows[index.row()].get(self.columns[index.column()])
+            return "" if value is None else str(value)
+        return None
+
+    def headerData(self, section, orientation, role=QtCore.Qt.DisplayRole) -> Any:  # noqa: N802
+        if role == QtCore.Qt.DisplayRole and orientation == QtCore.Qt.Horizontal:
+            return self.columns[section]
+        return None
+
+
+class StudyView(ViewWidget):
+    """A study's members and their metadata; double-click (or Enter) opens a member."""
+
+    member_activated = QtCore.Signal(str)  # the member's key
+
+    def __init__(self, study: Study, parent: QtWidgets.QWidget | None = None):
+        super().__init__(study, parent)
+        self.study = study
+        self.model = _StudyModel(study)
+        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseInsensitive)
+        self.filter = QtWidgets.QLineEdit()
+        self.filter.setObjectName("study-filter")
+        self.filter.setPlaceholderText("Filter members (any column)\u2026")
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QtWidgets.QTableView()
+        self.table.setObjectName("study-table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.activated.connect(self._activated)
+        kinds = ", ".join(f"{n} {k}" for k, n in study.summary()["member_kinds"].items())
+        self.caption = QtWidgets.QLabel(
+            f"<b>{study.name}</b>: {len(study)} members ({kinds}). Members open when an "
+            "analysis or a view needs them; double-click one to open it here. Analyses that "
+            "take several inputs take the whole study; transforms apply to every member.")
+        self.caption.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
+
+    def _activated(self, index) -> None:
+        row = self.proxy.mapToSource(index).row()
+        self.member_activated.emit(str(self.model.rows[row]["member"]))
+
+    def copy_values(self) -> str:
+        """The members table as tab-separated text (to paste into a spreadsheet)."""
+        cols = self.model.columns
+        lines = ["\t".join(cols)]
+        lines += ["\t".join("" if r.get(c) is None else str(r.get(c)) for c in cols)
+                  for r in self.model.rows]
+        text = "\n".join(lines) + "\n"
+        QtWidgets.QApplication.clipboard().setText(text)
+        return text

@@ -55,7 +55,6 @@ class WorkspaceActions(QtCore.QObject):
         self.timer.setInterval(int(max(float(seconds), 5.0) * 1000))
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
-        window.installEventFilter(self)
         found = recoverable()
         if found:
             QtCore.QTimer.singleShot(0, window, lambda: self.offer_recovery(found))
@@ -246,12 +245,12 @@ class WorkspaceActions(QtCore.QObject):
         box.show()
         return box
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        if obj is self.window and event.type() == QtCore.QEvent.Close:
-            self.timer.stop()
-            with contextlib.suppress(OSError):
-                self.autosaver.discard()  # a clean exit leaves nothing to recover
-        return False
+    def shutdown(self) -> None:
+        """The window closes for good (the user chose Save or Discard): a clean exit leaves
+        nothing to recover."""
+        self.timer.stop()
+        with contextlib.suppress(OSError):
+            self.autosaver.discard()
 
 
 def _is_view(view, widget: QtWidgets.QWidget) -> bool:

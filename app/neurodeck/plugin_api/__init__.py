@@ -2,13 +2,24 @@
 
 import pluggy
 
-from .contributions import Analysis, Command, Reader, SampleData, View, Writer
+from .contributions import (
+    Analysis,
+    Command,
+    Output,
+    Reader,
+    SampleData,
+    Transform,
+    View,
+    Writer,
+    optional,
+)
 from .lazy import resolve
 from .params import Bool, Choice, FilePath, Float, Int, IntList, Param, ParamSchema, Text
 
 hookimpl = pluggy.HookimplMarker("neurodeck")
 
 __all__ = [
-    "Analysis", "Bool", "Choice", "Command", "FilePath", "Float", "Int", "IntList", "Param",
-    "ParamSchema", "Reader", "SampleData", "Text", "View", "Writer", "hookimpl", "resolve",
+    "Analysis", "Bool", "Choice", "Command", "FilePath", "Float", "Int", "IntList", "Output",
+    "Param", "ParamSchema", "Reader", "SampleData", "Text", "Transform", "View", "Writer",
+    "hookimpl", "optional", "resolve",
 ]

@@ -19,15 +19,19 @@ import pluggy
 from .. import hookspecs
 from ..errors import PluginError
 from ..settings import Settings
-from .contributions import Analysis, Command, Reader, SampleData, View, Writer
+from .contributions import CONTRIBUTION_TYPES, Analysis, Transform
 
 ENTRY_POINT_GROUP = "neurodeck.plugins"
 BUILTIN_DIST = "neurodeck"
+#: Plugins inside the core package itself, registered before the entry points (as datasette
+#: registers its DEFAULT_PLUGINS): the built-in command-line sub-commands.
+DEFAULT_PLUGINS = {"neurodeck-core": "neurodeck.commands"}
 
 HOOKS: dict[str, str] = {
     "readers": "neurodeck_readers",
     "writers": "neurodeck_writers",
     "analyses": "neurodeck_analyses",
+    "transforms": "neurodeck_transforms",
     "views": "neurodeck_views",
     "sample_data": "neurodeck_sample_data",
     "commands": "neurodeck_commands",
@@ -78,6 +82,14 @@ class PluginManager:
         from .installer import activate_plugin_dir
 
         activate_plugin_dir()  # plugins the user installed (neurodeck install-plugin)
+        import importlib
+
+        for name, module in DEFAULT_PLUGINS.items():
+            if name not in self.info:
+                info = PluginInfo(name=name, module=module, builtin=True,
+                                  distribution=BUILTIN_DIST, version=_core_version())
+                self.info[name] = info
+                self._register(importlib.import_module(module), info)
         disabled = self.settings.disabled_plugins
         for ep in md.entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in self.info:
@@ -158,7 +170,7 @@ class PluginManager:
                 self._record(name, f"hook {hook_name} raised:\n{traceback.format_exc()}")
                 continue
             for item in items:
-                if not isinstance(item, (Reader, Writer, Analysis, View, SampleData, Command)):
+                if not isinstance(item, CONTRIBUTION_TYPES):
                     self._record(name, f"hook {hook_name} returned {item!r}, not a contribution")
                     continue
                 yield replace(item, plugin=name)
@@ -181,6 +193,27 @@ class PluginManager:
         known = ", ".join(sorted(a.id for a in self.contributions("analyses")))
         raise KeyError(f"no analysis {analysis_id!r} (available: {known})")
 
+    def transform(self, transform_id: str) -> Transform:
+        for t in self.contributions("transforms"):
+            if t.id == transform_id:
+                return t
+        known = ", ".join(sorted(t.id for t in self.contributions("transforms")))
+        raise KeyError(f"no transform {transform_id!r} (available: {known or 'none'})")
+
+    def step(self, kind: str, step_id: str) -> Analysis | Transform:
+        """An analysis (``kind="analysis"``) or a transform (``"transform"``) by id."""
+        if kind == "analysis":
+            return self.analysis(step_id)
+        if kind == "transform":
+            return self.transform(step_id)
+        raise ValueError(f"unknown step kind {kind!r} (analysis or transform)")
+
     def plugin_version(self, name: str) -> str:
         info = self.info.get(name)
         return info.version if info else ""
+
+
+def _core_version() -> str:
+    from .._version import __version__
+
+    return __version__

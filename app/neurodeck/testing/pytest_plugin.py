@@ -77,3 +77,13 @@ def shared_data() -> Path:
         pytest.skip("../shared/data is not present beside this checkout (e.g. an sdist "
                     "built elsewhere); these tests need the real recordings in it")
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest an analysis that returns undeclared (or misses required) outputs fails,
+    so a plugin's own tests catch a mismatch between ``outputs`` and what ``run`` returns."""
+    import os
+
+    from ..engine import STRICT_ENV
+
+    os.environ.setdefault(STRICT_ENV, "1")

@@ -11,12 +11,13 @@ from .autosave import Autosaver, recoverable
 from .format import SUFFIX, WorkspaceError, read_document, results_dir
 from .load import Restored, apply, load_workspace, locate_sources, restore
 from .locate import Locator, SourceRef
-from .replay import alive, lineage, needed_records, replay
+from .replay import Replayer, alive, lineage, needed_records, replay
 from .script import ScriptExport, export_script
 from .store import save_workspace
 
 __all__ = [
-    "SUFFIX", "Autosaver", "Locator", "Restored", "ScriptExport", "SourceRef", "WorkspaceError",
+    "SUFFIX", "Autosaver", "Locator", "Replayer", "Restored", "ScriptExport", "SourceRef",
+    "WorkspaceError",
     "alive", "apply", "export_script", "lineage", "load_workspace", "locate_sources",
     "needed_records", "read_document", "recoverable", "replay", "restore", "results_dir",
     "save_workspace",

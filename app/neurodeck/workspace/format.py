@@ -61,8 +61,10 @@ def validate(doc: Any, path: str | Path = "<workspace>") -> dict[str, Any]:
         ids.add(e["id"])
         if "result" in e:
             safe_relative(e["result"], path)
-        elif not isinstance(e.get("source"), dict):
-            raise bad(f"entry {e['id']} has neither a result file nor a source")
+        elif not isinstance(e.get("source"), dict) and not (
+                isinstance(e.get("origin"), dict)
+                and e["origin"].get("op") in ("transform", "study", "member")):
+            raise bad(f"entry {e['id']} has neither a result file, a source nor a recipe")
     for rec in doc.get("history", []):
         if not isinstance(rec, dict) or not isinstance(rec.get("op"), str):
             raise bad("every history record needs an 'op'")

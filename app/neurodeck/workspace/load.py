@@ -61,21 +61,50 @@ def restore(doc: Mapping[str, Any], path: str | Path, located: Mapping[int, Path
     out = Restored(path, history=list(doc.get("history", [])),
                    layout=dict(doc.get("layout", {})))
     opened: dict[tuple, list[Dataset]] = {}
-    entries = doc["entries"]
-    for i, e in enumerate(entries):
-        progress.update(i / max(len(entries), 1), f"restoring {e.get('name', e['id'])}")
+    made: dict[int, Dataset] = {}
+    for i, e in enumerate(sorted(doc["entries"], key=lambda e: e["id"])):  # inputs first
+        progress.update(i / max(len(doc["entries"]), 1), f"restoring {e.get('name', e['id'])}")
         try:
-            ds = _result(e, path) if "result" in e else _dataset(e, located, opened)
+            if "result" in e:
+                ds = _result(e, path)
+            elif "source" in e:
+                ds = _dataset(e, located, opened)
+            else:
+                ds = _recompute(e, made)
         except (NeurodeckError, OSError, KeyError, TypeError, ValueError) as exc:
             out.problems.append(f"{e.get('name', e['id'])}: {exc}")
             continue
         if ds is not None:
+            made[e["id"]] = ds
             out.entries.append(Entry(e["id"], ds, e.get("parent"), dict(e.get("origin") or {})))
     ids = {en.id for en in out.entries}
     for en in out.entries:
         if en.parent is not None and en.parent not in ids:
             en.parent = None  # its input could not be restored; the result still is
     return out
+
+
+def _recompute(e: Mapping[str, Any], made: Mapping[int, Dataset]) -> Dataset | None:
+    """Data made by a transform, a study or a study member: made again from its inputs
+    (restored before it), as the history recorded it; edits saved with it are applied."""
+    origin = e.get("origin") or {}
+    op = origin.get("op")
+    missing = [i for i in [*origin.get("inputs", []), origin.get("study")]
+               if i is not None and i not in made]
+    if missing:
+        raise WorkspaceError(f"made from entry {missing[0]}, which could not be restored")
+    inputs = [made[i] for i in origin.get("inputs", [])]
+    if op == "transform":
+        ds = api.transform(origin["transform"], *inputs, **dict(origin.get("params") or {}))
+    elif op == "study":
+        ds = api.study(inputs, name=str(origin.get("name") or e.get("name") or "study"))
+    elif op == "member":
+        ds = made[origin["study"]].member(origin["member"])  # type: ignore[attr-defined]
+    else:
+        raise WorkspaceError(f"entry {e['id']} has neither a result file nor a source")
+    apply_state(ds, e.get("edits") or {})
+    ds.name = str(e.get("name") or ds.name)
+    return ds
 
 
 def _result(e: Mapping[str, Any], path: Path) -> Result:
@@ -106,21 +135,26 @@ def _dataset(e: Mapping[str, Any], located: Mapping[int, Path],
 
 
 def pick(items: list[Dataset], name: str) -> Dataset:
-    """The dataset called ``name`` among a file's datasets (the first if names differ)."""
+    """The dataset called ``name`` among a file's datasets (the only one, whatever its name)."""
     if not items:
         raise WorkspaceError("the file holds fewer datasets than the workspace used")
-    return next((d for d in items if d.name == name), items[0])
+    for d in items:
+        if d.name == name:
+            return d
+    if len(items) == 1:
+        return items[0]
+    raise WorkspaceError(f"the file holds no dataset named {name!r} (it holds: "
+                         f"{', '.join(d.name for d in items)})")
 
 
 def apply(restored: Restored, session: Session) -> Session:
-    """Replace ``session``'s contents by the restored entries and history."""
-    for entry in [e for e in session.entries.values() if e.parent is None]:
-        session.remove(entry.id)
-    for entry in list(session.entries.values()):
-        session.remove(entry.id)
+    """Replace ``session``'s contents by the restored entries and history (a fresh start
+    for undo: the workspace is what was saved)."""
+    session.clear()
     for entry in sorted(restored.entries, key=lambda e: e.id):  # parents come first
         session.adopt(entry)
     session.history[:] = restored.history
+    session.mark_saved()
     return session
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from .. import api
 from ..data.base import Dataset
+from ..data.study import Study
 from ..jobs.progress import Progress
-from ..session import EDIT_OPS, Session
+from ..session import MAKING_OPS, Session, is_edit
 from .edits import apply_edit
 from .format import WorkspaceError
 from .load import pick
@@ -17,11 +18,19 @@ from .load import pick
 PASSIVE_OPS = ("save", "export", "view")
 
 
+def sources_of(rec: Mapping[str, Any]) -> list[int]:
+    """The entries a record's entry was made from (inputs, or the study of a member)."""
+    out = list(rec.get("inputs") or [])
+    if rec.get("op") == "member" and rec.get("study") is not None:
+        out.append(rec["study"])
+    return out
+
+
 def alive(history: Sequence[Mapping[str, Any]]) -> list[int]:
     """Entries present at the end of the history, in creation order."""
     out: dict[int, None] = {}
     for rec in history:
-        if rec["op"] in ("open", "run") and "entry" in rec:
+        if rec["op"] in MAKING_OPS and "entry" in rec:
             out[rec["entry"]] = None
         elif rec["op"] == "close":
             out.pop(rec.get("entry"), None)
@@ -29,26 +38,89 @@ def alive(history: Sequence[Mapping[str, Any]]) -> list[int]:
 
 
 def lineage(history: Sequence[Mapping[str, Any]], targets: Iterable[int]) -> set[int]:
-    """Every entry the ``targets`` were computed from (the targets included)."""
+    """Every entry the ``targets`` were made from (the targets included)."""
     made = {rec["entry"]: rec for rec in history
-            if rec["op"] in ("open", "run") and "entry" in rec}
+            if rec["op"] in MAKING_OPS and "entry" in rec}
     todo, seen = list(targets), set()
     while todo:
         e = todo.pop()
         if e in seen or e not in made:
             continue
         seen.add(e)
-        todo.extend(made[e].get("inputs", []))
+        todo.extend(sources_of(made[e]))
     return seen
 
 
 def needed_records(history: Sequence[Mapping[str, Any]],
                    targets: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """The records that make ``targets`` (default: every entry alive at the end),
-    in history order: opens, edits and runs of their lineage."""
+    in history order: what made them, their edits and renames."""
     keep = lineage(history, alive(history) if targets is None else targets)
-    return [dict(rec) for rec in history
-            if rec.get("entry") in keep and (rec["op"] in ("open", "run") or rec["op"] in EDIT_OPS)]
+    return [dict(rec) for rec in history if rec.get("entry") in keep and (
+        rec["op"] in MAKING_OPS or is_edit(rec["op"]) or rec["op"] == "rename")]
+
+
+class Replayer:
+    """Executes history records into a session (replay, and restoring workspaces)."""
+
+    def __init__(self, session: Session, paths: Mapping[str, str] | None = None):
+        self.session = session
+        self.paths = dict(paths or {})
+        self.ids: dict[int, int] = {}
+        self._opened: dict[tuple, list[Dataset]] = {}
+
+    def dataset(self, old_id: int) -> Dataset:
+        return self.session.entries[self.mapped(old_id)].dataset
+
+    def mapped(self, entry: int) -> int:
+        try:
+            return self.ids[entry]
+        except KeyError:
+            raise WorkspaceError(f"the history uses entry {entry} before it is made") from None
+
+    def make(self, rec: Mapping[str, Any]) -> tuple[Dataset, int | None, dict[str, Any]]:
+        """The dataset a making record makes, its parent (new id) and its new origin."""
+        op = rec["op"]
+        if op == "open":
+            path = self.paths.get(rec["path"], rec["path"])
+            options = dict(rec.get("options") or {})
+            key = (path, rec.get("reader"), repr(sorted(options.items())))
+            if not self._opened.get(key):
+                got = api.open(path, reader=rec.get("reader"), **options)
+                self._opened[key] = got if isinstance(got, list) else [got]
+            ds = pick(self._opened[key], rec.get("name", ""))
+            self._opened[key].remove(ds)
+            return ds, None, {"op": "open", "path": path, "reader": rec.get("reader"),
+                              "options": options}
+        inputs = [self.mapped(e) for e in rec.get("inputs", [])]
+        datasets = [self.session.entries[e].dataset for e in inputs]
+        parent = inputs[0] if inputs else None
+        if op == "member":
+            study = self.dataset(rec["study"])
+            if not isinstance(study, Study):
+                raise WorkspaceError(f"entry {rec['study']} is not a study")
+            return study.member(rec["member"]), self.mapped(rec["study"]), {
+                "op": "member", "study": self.mapped(rec["study"]), "member": rec["member"]}
+        if op == "study":
+            ds = api.study(datasets, name=str(rec.get("name") or "study"))
+            return ds, None, {"op": "study", "inputs": inputs, "name": ds.name}
+        kind = "analysis" if op == "run" else "transform"
+        params = dict(rec.get("params") or {})
+        fn = api.run if op == "run" else api.transform
+        ds = fn(rec[kind], *datasets, **params)
+        return ds, parent, {"op": op, kind: rec[kind], "inputs": inputs, "params": params}
+
+    def apply(self, rec: Mapping[str, Any]) -> None:
+        op = rec["op"]
+        if op in MAKING_OPS:
+            ds, parent, origin = self.make(rec)
+            if op == "open" and rec.get("name"):
+                ds.name = str(rec["name"])
+            self.ids[rec["entry"]] = self.session.add(ds, parent=parent, origin=origin).id
+        elif is_edit(op):
+            apply_edit(self.dataset(rec["entry"]), op, rec)
+        elif op == "rename":
+            self.session.rename(self.mapped(rec["entry"]), str(rec.get("name", "")))
 
 
 def replay(history: Sequence[Mapping[str, Any]], *, session: Session | None = None,
@@ -62,41 +134,10 @@ def replay(history: Sequence[Mapping[str, Any]], *, session: Session | None = No
     session = session or Session()
     progress = progress or Progress()
     records = needed_records(history, targets)
-    paths = dict(paths or {})
-    ids: dict[int, int] = {}
-    opened: dict[tuple, list[Dataset]] = {}
+    player = Replayer(session, paths)
     for i, rec in enumerate(records):
-        progress.update(i / max(len(records), 1), f"{rec['op']} {rec.get('analysis', '')}")
-        op = rec["op"]
-        if op == "open":
-            path = paths.get(rec["path"], rec["path"])
-            options = dict(rec.get("options") or {})
-            key = (path, rec.get("reader"), repr(sorted(options.items())))
-            if not opened.get(key):
-                got = api.open(path, reader=rec.get("reader"), **options)
-                opened[key] = got if isinstance(got, list) else [got]
-            ds = pick(opened[key], rec.get("name", ""))
-            opened[key].remove(ds)
-            origin = {"op": "open", "path": path, "reader": rec.get("reader"),
-                      "options": options}
-            ids[rec["entry"]] = session.add(ds, origin=origin).id
-        elif op in EDIT_OPS:
-            apply_edit(session.entries[_mapped(ids, rec["entry"])].dataset, op, rec)
-            session.sync_edits()
-        elif op == "run":
-            inputs = [_mapped(ids, e) for e in rec.get("inputs", [])]
-            datasets = [session.entries[e].dataset for e in inputs]
-            result = api.run(rec["analysis"], *datasets, **dict(rec.get("params") or {}))
-            origin = {"op": "run", "analysis": rec["analysis"], "inputs": inputs,
-                      "params": dict(rec.get("params") or {})}
-            ids[rec["entry"]] = session.add(result, parent=inputs[0] if inputs else None,
-                                            origin=origin).id
+        progress.update(i / max(len(records), 1),
+                        f"{rec['op']} {rec.get('analysis') or rec.get('transform') or ''}")
+        player.apply(rec)
     progress.update(1.0, "replayed")
-    return session, ids
-
-
-def _mapped(ids: Mapping[int, int], entry: int) -> int:
-    try:
-        return ids[entry]
-    except KeyError:
-        raise WorkspaceError(f"the history uses entry {entry} before it is made") from None
+    return session, player.ids

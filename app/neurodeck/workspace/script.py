@@ -18,7 +18,7 @@ from typing import Any
 
 from .._version import __version__
 from ..hashing import file_sha256
-from ..session import EDIT_OPS
+from ..session import is_edit
 from .codegen import INDENT, Call, Code, assign, kwargs, scalar, statement
 from .replay import needed_records
 
@@ -54,6 +54,8 @@ class _Writer:
         self.kind: dict[int, str] = {}
         self.taken: set[str] = {"neurodeck", "mne", "sys", "hashlib", "Path", "OUT", "HERE",
                                 "check", "pick"}
+        self.opened: dict[tuple, str] = {}  # file key -> variable holding all it opened
+        self.checked: set[str] = set()
         # A file opened by several records holds several datasets (or was opened twice):
         # those are picked by name.
         counts: dict[tuple, int] = {}
@@ -88,12 +90,21 @@ class _Writer:
             op = rec["op"]
             if op == "open":
                 body += self._open(step, rec)
-            elif op in EDIT_OPS:
+            elif is_edit(op):
                 body += self._edit(step, rec)
             elif op == "run":
                 lines, fname = self._run(step, rec)
                 body += lines
                 outputs[rec["entry"]] = fname
+            elif op == "transform":
+                body += self._transform(step, rec)
+            elif op == "member":
+                body += self._member(step, rec)
+            elif op == "study":
+                body += self._study(step, rec)
+            elif op == "rename":
+                body += [comment(f"{step}. Rename"),
+                         assign(f"{self.var[rec['entry']]}.name", str(rec["name"]))]
             body.append("")
         return ScriptExport(self._header(body, outputs) + "\n".join(body).rstrip() + "\n",
                             outputs)
@@ -153,7 +164,12 @@ class _Writer:
                 "def pick(datasets, name: str):",
                 f'{INDENT}"""One dataset, by name, of a file that holds several."""',
                 f"{INDENT}items = datasets if isinstance(datasets, list) else [datasets]",
-                f"{INDENT}return next((d for d in items if d.name == name), items[0])",
+                f"{INDENT}for d in items:",
+                f"{INDENT * 2}if d.name == name:",
+                f"{INDENT * 3}return d",
+                f'{INDENT}names = ", ".join(d.name for d in items)',
+                f'{INDENT}raise SystemExit(f"no dataset named {{name!r}} in the file (it holds: '
+                '{names})")',
                 "",
             ]
         return "\n".join(lines) + "\n\n"
@@ -166,18 +182,27 @@ class _Writer:
         const = self.files[path]
         var = self.var[rec["entry"]] = self._name(rec.get("name") or fname)
         self.kind[rec["entry"]] = str(rec.get("kind", ""))
-        lines = [f"# {step}. Open {fname}"]
-        try:
-            lines.append(statement(Call("check", [("", Code(const)), ("", file_sha256(path))])))
-        except OSError:
-            lines.append(f"# ({fname} was not readable at export time: no sha256 check)")
+        lines = [comment(f"{step}. Open {fname}")]
+        if path not in self.checked:
+            self.checked.add(path)
+            try:
+                sha = file_sha256(path)
+            except OSError:
+                lines.append(comment(f"({fname} is a folder or was not readable at export "
+                                     "time: no sha256 check)"))
+            else:
+                lines.append(statement(Call("check", [("", Code(const)), ("", sha)])))
         args: list[tuple[str, Any]] = [("", Code(const))]
         if rec.get("reader"):
             args.append(("reader=", rec["reader"]))
         args += kwargs(rec.get("options") or {})
         call = Call("neurodeck.open", args)
-        if self._key(rec) in self.multi:
-            call = Call("pick", [("", call), ("", str(rec.get("name", "")))])
+        key = self._key(rec)
+        if key in self.multi:  # a file holding several datasets: opened once, then picked
+            if key not in self.opened:
+                self.opened[key] = self._name(f"{Path(fname).stem}_datasets")
+                lines.append(assign(self.opened[key], call))
+            call = Call("pick", [("", Code(self.opened[key])), ("", str(rec.get("name", "")))])
         lines.append(assign(var, call))
         return lines
 
@@ -186,13 +211,18 @@ class _Writer:
         mne_raw = self.kind.get(rec["entry"]) == "recording"
         if rec["op"] == "set_bads":
             if mne_raw:
-                return [f"# {step}. Mark bad channels (MNE: info['bads'])",
+                return [comment(f"{step}. Mark bad channels (MNE: info['bads'])"),
                         assign(f'{var}.raw.info["bads"]', list(rec["bads"]))]
-            return [f"# {step}. Mark bad channels", assign(f"{var}.bads", list(rec["bads"]))]
+            return [comment(f"{step}. Mark bad channels"),
+                    assign(f"{var}.bads", list(rec["bads"]))]
+        if rec["op"] != "set_annotations":  # an edit a dataset type of a plugin declares
+            values = {k: v for k, v in rec.items() if k not in ("op", "entry", "time")}
+            return [comment(f"{step}. Edit ({rec['op']})"),
+                    statement(Call(f"{var}.apply_edit", [("", str(rec["op"])), ("", values)]))]
         rows = [tuple(r) for r in zip(rec["onset"], rec["duration"], rec["label"], strict=True)]
         table = f"{var}_annotations"
-        lines = [f"# {step}. Set the annotations: (onset s from the first sample, duration s, "
-                 "label)",
+        lines = [comment(f"{step}. Set the annotations: (onset s from the first sample, "
+                         "duration s, label)"),
                  assign(table, rows)]
         if mne_raw:
             # neurodeck onsets count from the first sample; MNE's from first_time.
@@ -220,8 +250,39 @@ class _Writer:
         fname = f"{var}.h5"
         args = [("", rec["analysis"]), *[("", Code(v)) for v in inputs],
                 *kwargs(rec.get("params") or {})]
-        return [f"# {step}. Run {rec['analysis']} on {', '.join(inputs) or 'nothing'}",
+        return [comment(f"{step}. Run {rec['analysis']} on {', '.join(inputs) or 'nothing'}"),
                 assign(var, Call("neurodeck.run", args)),
                 f"{var}.save(OUT / {scalar(fname)})"], fname
 
 
+
+    def _transform(self, step: int, rec: Mapping[str, Any]) -> list[str]:
+        inputs = [self.var[e] for e in rec.get("inputs", [])]
+        var = self.var[rec["entry"]] = self._name(
+            f"{rec['transform']}_{inputs[0] if inputs else 'data'}")
+        self.kind[rec["entry"]] = self.kind.get(rec["inputs"][0], "") if inputs else ""
+        args = [("", rec["transform"]), *[("", Code(v)) for v in inputs],
+                *kwargs(rec.get("params") or {})]
+        return [comment(f"{step}. Transform {rec['transform']}: "
+                        f"{', '.join(inputs) or 'nothing'} -> {var} (a new dataset)"),
+                assign(var, Call("neurodeck.transform", args))]
+
+    def _member(self, step: int, rec: Mapping[str, Any]) -> list[str]:
+        study = self.var[rec["study"]]
+        var = self.var[rec["entry"]] = self._name(f"{study}_{rec['member']}")
+        return [comment(f"{step}. Member {rec['member']} of {study}"),
+                assign(var, Call(f"{study}.member", [("", str(rec["member"]))]))]
+
+    def _study(self, step: int, rec: Mapping[str, Any]) -> list[str]:
+        inputs = [Code(self.var[e]) for e in rec.get("inputs", [])]
+        var = self.var[rec["entry"]] = self._name(str(rec.get("name") or "study"))
+        return [comment(f"{step}. A study of {len(inputs)} datasets"),
+                assign(var, Call("neurodeck.study", [("", inputs),
+                                                     ("name=", str(rec.get("name", "study")))]))]
+
+
+def comment(text: str) -> str:
+    """A comment line: the text on one line, control characters (newlines...) escaped, so
+    data in a comment can never become code."""
+    safe = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+    return "# " + safe[:300]

@@ -57,6 +57,7 @@ def save_workspace(session: Session, path: str | Path, *,
         "unsaved": unsaved,
     }
     write_text_atomic(path, json.dumps(document, indent=1, default=_json_default))
+    session.mark_saved()
     _collect_garbage(rdir, keep)
     for torn in path.parent.glob(f".{path.name}.*.tmp"):  # left by a save that was killed
         with contextlib.suppress(OSError):
@@ -69,6 +70,9 @@ def _entry_doc(entry: Entry, session: Session, base: Path, rdir: Path) -> dict |
                            "parent": entry.parent, "origin": entry.origin}
     if isinstance(entry.dataset, Result):
         doc["result"] = _write_result(entry, rdir)
+        return doc
+    if entry.origin.get("op") in ("transform", "study", "member"):
+        doc["edits"] = edit_state(entry.dataset)  # made again from its inputs when opened
         return doc
     source = _source(entry, base)
     if source is None:
@@ -85,7 +89,7 @@ def _source(entry: Entry, base: Path) -> dict[str, Any] | None:
     p = Path(origin["path"]).absolute()
     out: dict[str, Any] = {"path": str(p), "relpath": None, "sha256": None, "size": None,
                            "reader": origin.get("reader"), "options": origin.get("options", {}),
-                           "name": entry.name}
+                           "name": origin.get("name", entry.name)}
     with contextlib.suppress(ValueError):  # no relative path across Windows drives
         out["relpath"] = Path(os.path.relpath(p, base)).as_posix()
     if p.is_file():
