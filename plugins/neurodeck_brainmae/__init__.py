@@ -6,7 +6,17 @@ Inference runs in numpy; training (``neurodeck train-brainmae``) needs the optio
 
 from pathlib import Path
 
-from neurodeck.plugin_api import Analysis, Command, FilePath, Float, Int, View, hookimpl
+from neurodeck.plugin_api import (
+    Analysis,
+    Choice,
+    Command,
+    FilePath,
+    Float,
+    Int,
+    View,
+    hookimpl,
+    optional,
+)
 
 SHIPPED_CHECKPOINT = str(Path(__file__).resolve().parent / "checkpoints"
                          / "brainmae_aal2_hcp.safetensors")
@@ -31,7 +41,7 @@ BRAINMAE = Analysis(
     ),
     accepts=("roi_timeseries", "result:roi-extract"),
     run="neurodeck_brainmae.compute:run",
-    n_inputs=(1, 10000),
+    n_inputs=(1, None),  # several subjects, or a study of them
     params=[
         FilePath("checkpoint", SHIPPED_CHECKPOINT,
                  filter="BrainMAE checkpoints (*.safetensors *.json *.pt *.pth)",
@@ -40,6 +50,10 @@ BRAINMAE = Analysis(
         Float("mask_ratio", 0.5, minimum=0.01, maximum=0.95,
               help="Fraction of regions hidden per segment when reconstructing"),
         Int("seed", 0, minimum=0, help="Seed of the random region masks"),
+        Choice("gaussian_covariance", "checkpoint", choices=("checkpoint", "subject"),
+               help="Covariance of the linear Gaussian baseline: the checkpoint's training "
+                    "scans (stored with it), or each subject's own scan (in-sample, "
+                    "optimistic)"),
     ],
     outputs={
         "reconstruction": "regions x time: each region's signal predicted while it was "
@@ -52,12 +66,22 @@ BRAINMAE = Analysis(
                               "concatenated (see segment_subject, segment_start)",
         "attention": "regions x regions: region-aware graph attention of the state encoder "
                      "(rows sum to 1, zero diagonal); a property of the checkpoint",
-        "prediction": "subjects x outputs: the checkpoint's linear head on the embedding "
-                      "(class probabilities for a classifier); only when it has a head",
-        "prediction_names": "names of the head's outputs (only with a head)",
+        "prediction": optional("subjects x outputs: the checkpoint's linear head on the embedding "
+                      "(class probabilities for a classifier); only when it has a head"),
+        "prediction_names": optional("names of the head's outputs (only with a head)"),
         "subject_reconstruction_error": "subjects x regions: reconstruction_error per subject",
         "baseline_error_mean": "per region: MSE of mean imputation (z units) on the same masks",
         "baseline_error_nearest": "per region: MSE of nearest-visible-frame-in-time imputation",
+        "baseline_error_gaussian": "per region: MSE of the linear Gaussian conditional mean "
+                                   "(hidden regions from the visible ones at the same frame)",
+        "baseline_reconstruction_gaussian": "regions x time: that conditional-mean "
+                                            "imputation, in the input's units",
+        "baseline_gaussian_covariance": "where the Gaussian baseline's covariance came from",
+        "subject_baseline_error_mean": "subjects x regions: baseline_error_mean per subject",
+        "subject_baseline_error_nearest": "subjects x regions: baseline_error_nearest per "
+                                          "subject",
+        "subject_baseline_error_gaussian": "subjects x regions: baseline_error_gaussian per "
+                                           "subject",
         "original": "regions x time: the input signals, concatenated like reconstruction",
         "subjects": "subject (input) names",
         "subject_frames": "frames per subject (to split the concatenated time axis)",

@@ -24,6 +24,9 @@ from .model_np import expected_shapes
 
 SHIPPED = Path(__file__).resolve().parent / "checkpoints" / "brainmae_aal2_hcp.safetensors"
 WEIGHT_SUFFIXES = (".safetensors", ".pt", ".pth")
+# The Gaussian baseline's covariance travels with the weights (config.baseline says how
+# it was estimated); the network does not use it.
+BASELINE_COVARIANCE = "baseline.covariance"
 
 
 def _paths(path: Path) -> tuple[Path, Path]:
@@ -82,6 +85,9 @@ def check_weights(weights: Mapping[str, np.ndarray], config: BrainMAEConfig,
                   path: Path) -> dict[str, np.ndarray]:
     n_out = len(config.head.outputs) if config.head is not None else 0
     want = expected_shapes(config.architecture, n_out)
+    if config.baseline is not None:
+        n = config.architecture.n_regions
+        want[BASELINE_COVARIANCE] = (n, n)
     missing = sorted(set(want) - set(weights))
     extra = sorted(set(weights) - set(want))
     if missing or extra:
@@ -100,6 +106,11 @@ def check_weights(weights: Mapping[str, np.ndarray], config: BrainMAEConfig,
         if arr.dtype.kind != "f" or not np.all(np.isfinite(arr)):
             raise ReadError(path, f"tensor {name} is not finite floating point")
         out[name] = arr.astype(np.float32)
+    if BASELINE_COVARIANCE in out:
+        cov = out[BASELINE_COVARIANCE]
+        if not np.allclose(cov, cov.T, atol=1e-6) or np.any(np.diag(cov) <= 0):
+            raise ReadError(path, f"tensor {BASELINE_COVARIANCE} is not a covariance "
+                            "(symmetric, positive diagonal)")
     return out
 
 

@@ -11,9 +11,9 @@ from neurodeck.data import Result, RoiTimeSeries
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
 
-from . import checkpoint
+from . import checkpoint, gaussian
 from .config import BrainMAEConfig
-from .infer import n_masked, run_scan
+from .infer import n_masked, normalise, run_scan
 from .model_np import NumpyBrainMAE
 
 
@@ -55,6 +55,35 @@ def _load(path: str) -> tuple[BrainMAEConfig, NumpyBrainMAE]:
     return config, NumpyBrainMAE(config, weights)
 
 
+#: Shrinkage of a subject's own covariance when the checkpoint does not name one.
+DEFAULT_SHRINKAGE = 0.1
+
+
+def baseline_covariances(inputs: Sequence[RoiTimeSeries], config: BrainMAEConfig,
+                         model: NumpyBrainMAE, source: str) -> tuple[list[np.ndarray], str]:
+    """The Gaussian baseline's covariance for each subject, and a sentence saying where
+    it came from. ``checkpoint``: the training scans' (stored with the checkpoint; a
+    checkpoint without one falls back to ``subject``); ``subject``: each subject's own
+    scan, which has seen the hidden frames (an optimistic, in-sample reference)."""
+    stored = model.w.get(checkpoint.BASELINE_COVARIANCE)
+    info = config.baseline or {}
+    if source == "checkpoint" and stored is not None:
+        scans = info.get("scans") or []
+        text = (f"checkpoint: pooled over its {len(scans)} training scans"
+                f"{' (' + str(info['frames']) + ' frames)' if info.get('frames') else ''}, "
+                f"shrinkage {info['shrinkage']:g}")
+        return [stored.astype(np.float64)] * len(inputs), text
+    amount = float(info.get("shrinkage", DEFAULT_SHRINKAGE))
+    eps = float(config.normalisation.get("eps", 1e-6))
+    covs = [gaussian.shrink(gaussian.pooled_covariance([normalise(ds.data, eps)[0]]), amount)
+            for ds in inputs]
+    text = (f"subject: each subject's own scan (in-sample, it includes the hidden frames), "
+            f"shrinkage {amount:g}")
+    if source == "checkpoint":
+        text += "; the checkpoint stores no covariance"
+    return covs, text
+
+
 def run(inputs: Sequence[RoiTimeSeries], params: dict[str, Any],
         progress: Progress) -> dict[str, np.ndarray]:
     progress.update(0.0, "loading checkpoint")
@@ -68,25 +97,31 @@ def run(inputs: Sequence[RoiTimeSeries], params: dict[str, Any],
     inputs = [as_roi_series(ds) for ds in inputs]
     for ds in inputs:
         check_input(ds, config)
+    covs, cov_source = baseline_covariances(inputs, config, model,
+                                            str(params.get("gaussian_covariance",
+                                                           "checkpoint")))
     rng = np.random.default_rng(int(params["seed"]))
     results = []
     for k, ds in enumerate(inputs):
         progress.update(k / len(inputs), f"subject {k + 1}/{len(inputs)}: {ds.name}")
-        results.append(run_scan(model, ds.data, ratio, rng, check=progress.check))
+        results.append(run_scan(model, ds.data, ratio, rng, check=progress.check,
+                                covariance=covs[k]))
     progress.update(1.0, "collecting results")
 
     frames = np.array([r.z.shape[1] for r in results])
     weights = frames / frames.sum()
+    per_subject = {
+        "reconstruction_error": np.stack([r.error for r in results]),
+        "baseline_error_mean": np.stack([r.error_mean for r in results]),
+        "baseline_error_nearest": np.stack([r.error_nearest for r in results]),
+        "baseline_error_gaussian": np.stack([r.error_gaussian for r in results]),
+    }
     out: dict[str, np.ndarray] = {
         "reconstruction": np.concatenate([r.reconstruction for r in results], axis=1),
         "original": np.concatenate([np.asarray(ds.data, float) for ds in inputs], axis=1),
-        "reconstruction_error": np.einsum("s,sr->r", weights,
-                                          np.stack([r.error for r in results])),
-        "subject_reconstruction_error": np.stack([r.error for r in results]),
-        "baseline_error_mean": np.einsum("s,sr->r", weights,
-                                         np.stack([r.error_mean for r in results])),
-        "baseline_error_nearest": np.einsum("s,sr->r", weights,
-                                            np.stack([r.error_nearest for r in results])),
+        "baseline_reconstruction_gaussian": np.concatenate(
+            [r.reconstruction_gaussian for r in results], axis=1),
+        "baseline_gaussian_covariance": np.array(cov_source),
         "embedding": np.stack([r.embedding for r in results]),
         "segment_embeddings": np.concatenate([r.segment_embeddings for r in results]),
         "segment_subject": np.concatenate([np.full(len(r.segment_starts), k)
@@ -98,6 +133,10 @@ def run(inputs: Sequence[RoiTimeSeries], params: dict[str, Any],
         "regions": np.array(list(config.regions) or list(inputs[0].regions)),
         "tr": np.array(config.tr),
     }
+    for name, errors in per_subject.items():
+        # frame-weighted over subjects, and per subject
+        out[name] = np.einsum("s,sr->r", weights, errors)
+        out["subject_" + name] = errors
     pred = model.predict(out["embedding"].astype(np.float32))
     if pred is not None:
         out["prediction"] = pred.astype(np.float64)

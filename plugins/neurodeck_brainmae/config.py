@@ -3,7 +3,8 @@
 A checkpoint is ``NAME.safetensors`` (tensors) plus ``NAME.json`` (this config):
 architecture sizes, the atlas and its region names, segment length, TR, the
 input normalisation, the loss weighting it was trained with, an optional linear
-head and free-form training notes.
+head, the Gaussian baseline's covariance (how it was estimated; the matrix itself is
+the tensor ``baseline.covariance``) and free-form training notes.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class BrainMAEConfig:
     unmasked_loss_weight: float = 0.1
     train_mask_ratio: float = 0.5
     head: Head | None = None
+    # The linear Gaussian baseline stored with the checkpoint: {"shrinkage": s, "scans":
+    # [...], "frames": n, ...}; None when the checkpoint carries no covariance.
+    baseline: dict[str, Any] | None = None
     training: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -82,6 +86,10 @@ class BrainMAEConfig:
                                  f"got {self.head.kind!r}")
             if not self.head.outputs:
                 raise ValueError("head needs at least one output name")
+        if self.baseline is not None:
+            shrinkage = self.baseline.get("shrinkage")
+            if not isinstance(shrinkage, (int, float)) or not 0 <= shrinkage <= 1:
+                raise ValueError(f"baseline shrinkage must lie in [0, 1], got {shrinkage!r}")
 
     # -- JSON ------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -111,7 +119,9 @@ class BrainMAEConfig:
                 masked_loss_weight=float(data.get("masked_loss_weight", 1.0)),
                 unmasked_loss_weight=float(data.get("unmasked_loss_weight", 0.1)),
                 train_mask_ratio=float(data.get("train_mask_ratio", 0.5)),
-                head=head_obj, training=dict(data.get("training") or {}),
+                head=head_obj,
+                baseline=None if data.get("baseline") is None else dict(data["baseline"]),
+                training=dict(data.get("training") or {}),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"incomplete or malformed config: {exc}") from None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import gaussian
 from .model_np import NumpyBrainMAE
 
 
@@ -111,6 +112,8 @@ class ScanResult:
     error: np.ndarray  # (N,) MSE in z units
     error_mean: np.ndarray  # (N,) mean-imputation baseline
     error_nearest: np.ndarray  # (N,) nearest-in-time baseline
+    error_gaussian: np.ndarray  # (N,) Gaussian conditional-mean baseline (NaN without one)
+    reconstruction_gaussian: np.ndarray | None  # (N, T) that baseline, in the input's units
     segment_embeddings: np.ndarray  # (S, d)
     segment_starts: np.ndarray  # (S,) frames
     embedding: np.ndarray  # (d,)
@@ -118,10 +121,13 @@ class ScanResult:
 
 def run_scan(model: NumpyBrainMAE, data: np.ndarray, mask_ratio: float,
              rng: np.random.Generator, baselines: bool = True,
-             check: Callable[[], None] | None = None) -> ScanResult:
+             check: Callable[[], None] | None = None,
+             covariance: np.ndarray | None = None) -> ScanResult:
     """Reconstruct and embed one (N, T) scan (already checked against the model).
 
-    ``check`` is called between forward passes (a job's cancel check)."""
+    ``check`` is called between forward passes (a job's cancel check). With a
+    ``covariance`` (N, N, z units) the Gaussian conditional-mean baseline runs on the
+    same masks."""
     check = check or (lambda: None)
     tau = model.arch.segment_length
     eps = float(model.config.normalisation.get("eps", 1e-6))
@@ -142,9 +148,16 @@ def run_scan(model: NumpyBrainMAE, data: np.ndarray, mask_ratio: float,
     err_mean = (z.astype(np.float64) ** 2).mean(axis=1)
     err_nn = (((nearest_in_time(z, visible, starts, tau) - z) ** 2).mean(axis=1)
               if baselines else np.full(n, np.nan))
+    scale = np.maximum(std, eps)[:, None]
+    recon_g, err_g = None, np.full(n, np.nan)
+    if covariance is not None:
+        g_z = _accumulate(gaussian.impute(segs, visible, covariance), visible, starts, (n, t))
+        err_g = ((g_z - z) ** 2).mean(axis=1)
+        recon_g = g_z * scale + mean[:, None]
     return ScanResult(
-        reconstruction=recon_z * np.maximum(std, eps)[:, None] + mean[:, None],
+        reconstruction=recon_z * scale + mean[:, None],
         reconstruction_z=recon_z, z=z, error=err, error_mean=err_mean, error_nearest=err_nn,
+        error_gaussian=err_g, reconstruction_gaussian=recon_g,
         segment_embeddings=ctx[0].astype(np.float64), segment_starts=starts,
         embedding=ctx[0].mean(axis=0).astype(np.float64),
     )

@@ -2,8 +2,8 @@
 
 Each step draws random crops of whole segments from the training scans (random
 phase of the segment grid too), hides ``round(mask_ratio * N)`` regions per segment
-and minimises the paper's weighted loss: the MSE on hidden regions plus
-``unmasked_weight`` times the MSE on visible ones.
+and minimises the weighted loss ``masked_weight x`` MSE on hidden regions ``+
+unmasked_weight x`` MSE on visible ones (the paper weights the two terms).
 """
 
 from __future__ import annotations
@@ -65,18 +65,23 @@ def _batch(scans: Sequence[np.ndarray], tau: int, crop: int, size: int, n_hide: 
 
 
 def masked_loss(recon: torch.Tensor, x: torch.Tensor, visible: torch.Tensor,
-                unmasked_weight: float) -> tuple[torch.Tensor, torch.Tensor]:
+                unmasked_weight: float, masked_weight: float = 1.0
+                ) -> tuple[torch.Tensor, torch.Tensor]:
     sq = ((recon - x) ** 2).mean(-1)  # per (batch, segment, region)
     hid = (~visible).to(sq.dtype)
     mse_hidden = (sq * hid).sum() / hid.sum()
     mse_visible = (sq * (1 - hid)).sum() / (1 - hid).sum()
-    return mse_hidden + unmasked_weight * mse_visible, mse_hidden
+    return masked_weight * mse_hidden + unmasked_weight * mse_visible, mse_hidden
 
 
 def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSettings,
-          report: Callable[[int, float, str], None] | None = None
-          ) -> tuple[dict[str, np.ndarray], TrainLog]:
-    """Train from scratch on raw (N, T) scans; returns numpy weights and the log."""
+          report: Callable[[int, float, str], None] | None = None,
+          snapshot: Callable[[int, dict[str, np.ndarray]], None] | None = None,
+          snapshot_every: int = 0) -> tuple[dict[str, np.ndarray], TrainLog]:
+    """Train from scratch on raw (N, T) scans; returns numpy weights and the log.
+
+    ``snapshot(step, weights)`` is called every ``snapshot_every`` steps (learning curves
+    on held-out data); it does not touch the random streams, so runs stay identical."""
     tau = config.architecture.segment_length
     eps = float(config.normalisation.get("eps", 1e-6))
     zs = [normalise(s, eps)[0] for s in scans]
@@ -108,7 +113,8 @@ def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSe
         x, vis, pos = _batch(zs, tau, crop, settings.batch_size, n_hide, rng)
         xt, vt = torch.from_numpy(x), torch.from_numpy(vis)
         recon, _ = model(xt, vt, torch.from_numpy(pos))
-        loss, mse_h = masked_loss(recon, xt, vt, config.unmasked_loss_weight)
+        loss, mse_h = masked_loss(recon, xt, vt, config.unmasked_loss_weight,
+                                  config.masked_loss_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -120,6 +126,10 @@ def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSe
             log.masked_mse.append(float(mse_h.detach()))
             if report:
                 report(step + 1, log.masked_mse[-1], f"step {step + 1}/{settings.steps}")
+        if snapshot is not None and snapshot_every and (step + 1) % snapshot_every == 0:
+            model.eval()
+            snapshot(step + 1, model.numpy_weights())
+            model.train()
         if settings.max_seconds is not None and time.monotonic() - started > settings.max_seconds:
             break
     log.seconds = time.monotonic() - started
