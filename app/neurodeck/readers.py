@@ -14,6 +14,7 @@ from .plugin_api.lazy import resolve
 from .plugin_api.manager import PluginManager
 from .safety import policy as safety_policy
 from .safety import probe
+from .safety.describe import plain
 from .safety.policy import split_options
 from .safety.references import check_hdf5, hdf5_offset
 
@@ -107,7 +108,7 @@ def _dispatch(pm: PluginManager, path: Path, reader: str | None, options: dict[s
             errors.append("the file declares more data than fits in memory")
             continue
         except Exception as exc:  # noqa: BLE001 - a reader may raise anything on bad bytes
-            errors.append(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            errors.append(plain(exc))
             continue
         _stamp(out, path)
         return out

@@ -26,8 +26,11 @@ def _match(pm: PluginManager, path: Path) -> tuple[str | None, str] | None:
     readers = candidate_readers(pm, path)
     if not readers:
         return None
-    r = readers[0]
-    return r.id, (r.produces[0] if len(r.produces) == 1 else "")
+    kinds = {k for r in readers for k in r.produces}
+    kind = kinds.pop() if len(kinds) == 1 else ""
+    # Several readers share the extension (.csv: traces or edge lists): the member is
+    # opened like any file, each candidate tried in turn.
+    return (readers[0].id if len(readers) == 1 else None), kind
 
 
 def study_from_folder(pm: PluginManager, folder: str | os.PathLike[str], *,

@@ -1,7 +1,7 @@
 """HMM-GLM: switching brain states, each with its own Poisson GLM of neuron-to-neuron
 coupling, with the none / Gaussian / one-hot priors of Li et al. (ICLR 2024)."""
 
-from neurodeck.plugin_api import Analysis, Choice, Float, Int, IntList, View, hookimpl
+from neurodeck.plugin_api import Analysis, Choice, Float, Int, IntList, View, hookimpl, optional
 
 HMMGLM = Analysis(
     id="hmmglm",
@@ -59,13 +59,13 @@ HMMGLM = Analysis(
                                  "iterations (the best one runs on)",
         "consensus": "N x N state-shared coupling: Gaussian prior mean, one-hot "
                      "P(exc) - P(inh), or (no prior) the mean over states",
-        "prior_mean": "N x N learned Gaussian prior mean (prior=gaussian)",
-        "adjacency": "K x N x N connection class -1/0/+1 (prior=onehot)",
-        "adjacency_prior": "N x N x 3 learned P(inhibitory, absent, excitatory) "
-                           "(prior=onehot)",
-        "cv_n_states": "the K values cross-validated (n_states given as a list)",
-        "heldout_bits_per_spike": "len(cv_n_states) x cv_folds held-out log-likelihood "
-                                  "gain over a homogeneous Poisson model, bits/spike",
+        "prior_mean": optional("N x N learned Gaussian prior mean (prior=gaussian)"),
+        "adjacency": optional("K x N x N connection class -1/0/+1 (prior=onehot)"),
+        "adjacency_prior": optional("N x N x 3 learned P(inhibitory, absent, excitatory) "
+                           "(prior=onehot)"),
+        "cv_n_states": optional("the K values cross-validated (n_states given as a list)"),
+        "heldout_bits_per_spike": optional("len(cv_n_states) x cv_folds held-out log-likelihood "
+                                  "gain over a homogeneous Poisson model, bits/spike"),
         "n_states": "K of the returned model",
         "labels": "N neuron labels",
         "counts": "bins x N spike/event counts that were fitted",

@@ -23,6 +23,7 @@ NTF = Analysis(
         "Traag, Waltman & van Eck (2019) Sci Rep 9:5233 (Leiden)."
     ),
     accepts=("traces",),
+    n_inputs=(1, None),  # one multi-animal dataset, several animals, or a study of them
     run="neurodeck_ntf.compute:run",
     params=[
         IntList("rank", [1, 2, 3, 4, 5, 6], minimum=1, maximum=50,

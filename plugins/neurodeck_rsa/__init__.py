@@ -14,6 +14,7 @@ from neurodeck.plugin_api import (
     Text,
     View,
     hookimpl,
+    optional,
 )
 
 DISSIMILARITIES = ("euclidean", "correlation", "mahalanobis", "crossnobis", "poisson",
@@ -70,7 +71,7 @@ RSA = Analysis(
         "Diedrichsen et al. (2021) arXiv 2007.02789; Schuett et al. (2023) eLife 12:e82566."
     ),
     accepts=INPUT_KINDS,
-    n_inputs=(1, 64),
+    n_inputs=(1, None),  # subjects/regions and model results, or a study
     run="neurodeck_rsa.compute:run_rsa",
     params=[
         *_RDM_PARAMS,
@@ -106,34 +107,37 @@ RSA = Analysis(
         "rdms": "n_rdm x n_cond x n_cond dissimilarities (one per subject, or per time "
                 "window for epochs)",
         "conditions": "n_cond condition labels in RDM order (first seen)",
-        "rdm_names": "n_rdm RDM labels", "rdm_subjects": "n_rdm subject of each RDM",
-        "times": "epochs: n_rdm window centres (s)",
-        "model_names": "n_models model labels", "model_rdms": "n_models x n_cond x n_cond",
-        "model_fixed": "n_models x n_rdm similarity of each model to each data RDM "
+        "rdm_names": "n_rdm RDM labels", "rdm_subjects": optional("n_rdm subject of each RDM"),
+        "times": optional("epochs: n_rdm window centres (s)"),
+        "model_names": optional("n_models model labels"),
+        "model_rdms": optional("n_models x n_cond x n_cond"),
+        "model_fixed": optional("n_models x n_rdm similarity of each model to each data RDM "
                        "(weighted models: fitted without that RDM's subject; "
-                       "time-resolved: per subject and window)",
-        "model_timecourse": "epochs: n_models x n_times model similarity over time (mean "
-                            "over subjects)",
-        "model_timecourse_ci": "epochs: 2 x n_models x n_times 95% bootstrap interval",
-        "p_zero_timecourse": "epochs: n_models x n_times one-sided bootstrap p of score <= 0 "
-                             "(uncorrected over windows)",
-        "noise_ceiling_timecourse": "epochs, >= 2 subjects: 2 x n_times lower/upper bound",
-        "subject_names": "epochs, >= 2 subjects: subjects (rdms then hold their mean)",
-        "span": "epochs with tmin/tmax: first and last sample time averaged",
-        "model_weights": "n_models x k fitted weights (unit norm) of weighted models on "
-                         "all RDMs; NaN for fixed models",
-        "model_components": "n_models x k component names of weighted models",
-        "model_weights_timecourse": "epochs: n_models x n_times x k weights fitted per "
-                                    "window to all subjects",
-        "model_mean": "n_models mean of model_fixed over RDMs",
-        "noise_ceiling": "2: lower (leave-one-subject-out) and upper bound",
-        "model_scores": "n_models x n_bootstrap bootstrap mean similarity (NaN: sample had "
-                        "< 3 distinct conditions)",
-        "noise_ceiling_boot": "2 x n_bootstrap noise ceiling per bootstrap sample",
-        "p_pairwise": "n_models x n_models two-sided bootstrap t-test p (uncorrected)",
-        "significant_pairwise": "n_models x n_models, Benjamini-Hochberg FDR 0.05 over pairs",
-        "p_zero": "n_models one-sided p of score > 0",
-        "p_noise_ceiling": "n_models one-sided p of score < lower noise ceiling",
+                       "time-resolved: per subject and window)"),
+        "model_timecourse": optional("epochs: n_models x n_times model similarity over time "
+                                     "(mean over subjects)"),
+        "model_timecourse_ci": optional("epochs: 2 x n_models x n_times 95% bootstrap interval"),
+        "p_zero_timecourse": optional("epochs: n_models x n_times one-sided bootstrap p of "
+                                      "score <= 0 (uncorrected over windows)"),
+        "noise_ceiling_timecourse": optional("epochs, >= 2 subjects: 2 x n_times lower/upper "
+                                             "bound"),
+        "subject_names": optional("epochs, >= 2 subjects: subjects (rdms then hold their mean)"),
+        "span": optional("epochs with tmin/tmax: first and last sample time averaged"),
+        "model_weights": optional("n_models x k fitted weights (unit norm) of weighted models on "
+                         "all RDMs; NaN for fixed models"),
+        "model_components": optional("n_models x k component names of weighted models"),
+        "model_weights_timecourse": optional("epochs: n_models x n_times x k weights fitted per "
+                                    "window to all subjects"),
+        "model_mean": optional("n_models mean of model_fixed over RDMs"),
+        "noise_ceiling": optional("2: lower (leave-one-subject-out) and upper bound"),
+        "model_scores": optional("n_models x n_bootstrap bootstrap mean similarity (NaN: "
+                                 "sample had < 3 distinct conditions)"),
+        "noise_ceiling_boot": optional("2 x n_bootstrap noise ceiling per bootstrap sample"),
+        "p_pairwise": optional("n_models x n_models two-sided bootstrap t-test p (uncorrected)"),
+        "significant_pairwise": optional("n_models x n_models, Benjamini-Hochberg FDR 0.05 "
+                                         "over pairs"),
+        "p_zero": optional("n_models one-sided p of score > 0"),
+        "p_noise_ceiling": optional("n_models one-sided p of score < lower noise ceiling"),
     },
 )
 
@@ -152,7 +156,7 @@ TRSA = Analysis(
     reference=("Lin & Kriegeskorte (2024) The topology and geometry of neural "
                "representations, PNAS 121:e2317881121 (arXiv 2309.11028)."),
     accepts=("patterns", "epochs", "traces", "roi_timeseries", "result"),
-    n_inputs=(1, 64),
+    n_inputs=(1, None),  # subjects/regions and model results, or a study
     run="neurodeck_rsa.compute:run_trsa",
     params=[
         *_RDM_PARAMS,
@@ -175,12 +179,15 @@ TRSA = Analysis(
         "rgtm": "n_rdm x n_cond x n_cond GT(lower, upper)-transformed RDMs",
         "rgdm": "n_rdm x n_cond x n_cond geodesic RDMs over edges < 1 of rgtm "
                 "(disconnected pairs: largest finite distance, at least 1)",
-        "rdm_names": "n_rdm labels", "rdm_subjects": "n_rdm subject of each RDM",
+        "rdm_names": "n_rdm labels", "rdm_subjects": optional("n_rdm subject of each RDM"),
         "rdm_groups": "n_rdm region/layer of each RDM",
-        "grid_lower": "n_grid lower quantiles", "grid_upper": "n_grid upper quantiles",
-        "accuracy": "n_grid x n_grid identification accuracy (NaN where l > u)",
-        "accuracy_ci": "2 x n_grid x n_grid 95% bootstrap interval over subjects",
-        "group_names": "groups identified", "chance": "chance accuracy (1 / n_groups)",
+        "times": optional("epochs, time-resolved: n_rdm window centres (s)"),
+        "grid_lower": optional("n_grid lower quantiles"),
+        "grid_upper": optional("n_grid upper quantiles"),
+        "accuracy": optional("n_grid x n_grid identification accuracy (NaN where l > u)"),
+        "accuracy_ci": optional("2 x n_grid x n_grid 95% bootstrap interval over subjects"),
+        "group_names": optional("groups identified"),
+        "chance": optional("chance accuracy (1 / n_groups)"),
     },
 )
 

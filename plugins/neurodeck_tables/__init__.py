@@ -8,6 +8,7 @@ container for a mapping dialog when the layout is ambiguous.
 from neurodeck.plugin_api import Reader, SampleData, Writer, hookimpl
 
 _CONTAINER = "neurodeck_tables.arrays:read_container"
+_MEMBERS = "neurodeck_tables.arrays:members"  # the animals of a multi-animal file
 
 
 def describe_layout(path):  # noqa: ANN001, ANN201 - thin lazy re-export
@@ -28,13 +29,14 @@ def neurodeck_readers():
                sniff="neurodeck_tables.io:sniff_npy", produces=("traces",)),
         Reader(id="traces-npz", title="Traces or spikes (NPZ archive of arrays)",
                extensions=(".npz",), read=_CONTAINER, sniff="neurodeck_tables.io:sniff_npz",
-               produces=("traces", "spikes")),
+               produces=("traces", "spikes"), members=_MEMBERS),
         Reader(id="traces-hdf5", title="Traces or spikes (HDF5)",
                extensions=(".h5", ".hdf5", ".hdf", ".he5"), read=_CONTAINER,
-               sniff="neurodeck_tables.io:sniff_hdf5", produces=("traces", "spikes")),
+               sniff="neurodeck_tables.io:sniff_hdf5", produces=("traces", "spikes"),
+               members=_MEMBERS),
         Reader(id="traces-mat", title="Traces or spikes (MATLAB v5 / v7.3 .mat)",
                extensions=(".mat",), read=_CONTAINER, sniff="neurodeck_tables.io:sniff_mat",
-               produces=("traces", "spikes")),
+               produces=("traces", "spikes"), members=_MEMBERS),
         Reader(id="nwb", title="NWB (ROI responses, units, trials)", extensions=(".nwb",),
                read="neurodeck_tables.nwb:read_nwb", produces=("traces", "spikes"),
                priority=10),

@@ -450,3 +450,25 @@ def _make_spikes(path: Path, trains, names, duration, meta, events=None) -> Spik
                            name=path.name, source=path, meta=meta)
     except ValueError as exc:
         raise ReadError(path, str(exc)) from exc
+
+
+def members(path: str | Path, *, data_key: str | None = None) -> list[dict[str, Any]]:
+    """The animals (groups) of a multi-animal file, each opened alone with ``animals=``.
+
+    Reads the layout only (no array data); one member per group holding traces.
+    """
+    layout = describe_layout(Path(path))
+    if data_key is None and _csr_pair(layout) is not None:
+        return []  # spike files: one dataset per recording, listed by the reader itself
+    groups = _animal_groups(layout, data_key)
+    if len(groups) < 2:
+        return []
+    out = []
+    for animal, key in groups.items():
+        info = layout.arrays.get(key)
+        meta: dict[str, Any] = {"animal": animal}
+        if info is not None:
+            meta["shape"] = "x".join(str(s) for s in info.shape)
+        out.append({"key": animal, "options": {"animals": animal}, "meta": meta,
+                    "kind": "traces"})
+    return out

@@ -162,4 +162,4 @@ def write_csv(ts: TimeSeries, path: Path) -> None:
     with atomic_path(path) as tmp:
         cols = ["time_s", *ts.labels]
         table = np.column_stack([ts.times, data.T])
-        np.savetxt(tmp, table, delimiter=",", header=",".join(cols), comments="", fmt="%.9g")
+        np.savetxt(tmp, table, delimiter=",", header=",".join(cols), comments="", fmt="%.17g")

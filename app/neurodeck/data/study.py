@@ -258,6 +258,10 @@ BIDS_ENTITIES = {"sub": "subject", "ses": "session", "task": "task", "acq": "acq
 #: Files of a BIDS tree that describe data rather than hold it.
 SIDECAR_SUFFIXES = ("_events.tsv", "_channels.tsv", "_electrodes.tsv", "_coordsystem.json",
                     "_scans.tsv", "_sessions.tsv", "participants.tsv", ".json", ".md", ".txt.bak")
+#: Data files of multi-file formats, listed under their header file only: a file with one
+#: of these suffixes is skipped when a file of the same stem with a header suffix is there.
+COMPANIONS = {".eeg": (".vhdr", ".ahdr"), ".vmrk": (".vhdr", ".ahdr"), ".amrk": (".ahdr",),
+              ".fdt": (".set",), ".dat": (".vhdr", ".hdr"), ".img": (".hdr",)}
 #: At most this many directory entries are looked at when a folder is opened as a study.
 SCAN_LIMIT = 200_000
 
@@ -297,9 +301,13 @@ def folder_members(folder: Path, match: Callable[[Path], tuple[str | None, str] 
             break
         here = Path(dirpath)
         candidates = sorted(filenames) + [d for d in dirnames if match(here / d)]
+        present = set(filenames)
         for fname in candidates:
             if fname.startswith(".") or fname.endswith(SIDECAR_SUFFIXES):
                 continue
+            stem, dot, ext = fname.rpartition(".")
+            if dot and any(stem + h in present for h in COMPANIONS.get("." + ext.lower(), ())):
+                continue  # the data part of a header file listed on its own
             path = here / fname
             rel = path.relative_to(root).as_posix()
             if pattern and not fnmatch.fnmatch(rel, pattern) and not fnmatch.fnmatch(fname,

@@ -234,6 +234,41 @@ class Traces(TimeSeries):
             meta=self.meta,
         )
 
+    @classmethod
+    def combine(cls, datasets: Sequence[Traces], names: Sequence[str] | None = None,
+                name: str | None = None) -> Traces:
+        """Several (single- or multi-animal) ``Traces`` as one multi-animal dataset.
+
+        Animal names: ``names``, else each input's study member key or name. All must share
+        one sampling rate (resample first, e.g. with a transform, and say so).
+        """
+        datasets = list(datasets)
+        if not datasets:
+            raise ValueError("nothing to combine")
+        rates = {round(ds.sfreq, 9) for ds in datasets}
+        if len(rates) > 1:
+            raise ValueError("the animals have different sampling rates ("
+                             + ", ".join(f"{ds.name}: {ds.sfreq:g} Hz" for ds in datasets)
+                             + "); resample them to one rate first")
+        arrays, labels, animals = [], [], []
+        for k, ds in enumerate(datasets):
+            key = (ds.meta.get("study") or {}).get("member") if isinstance(
+                ds.meta.get("study"), dict) else None
+            base = names[k] if names is not None else (key or ds.name)
+            for i in range(ds.n_animals):
+                arrays.append(ds.arrays[i])
+                labels.append(ds.animal_labels[i])
+                animals.append(base if ds.n_animals == 1 else f"{base}:{ds.animals[i]}")
+        seen: dict[str, int] = {}
+        for i, a in enumerate(animals):  # distinct names, in order
+            if a in seen:
+                seen[a] += 1
+                animals[i] = f"{a} ({seen[a]})"
+            else:
+                seen[a] = 1
+        return cls(arrays, labels, datasets[0].sfreq, animals=animals,
+                   events=datasets[0].events, name=name or f"{len(animals)} animals")
+
     def all_labels(self) -> list[str]:
         """The union of neuron labels in first-seen order."""
         seen: dict[str, None] = {}

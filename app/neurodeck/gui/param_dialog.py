@@ -164,6 +164,7 @@ class ParamDialog(QtWidgets.QDialog):
         layout.addLayout(inputs)
 
         self.editors: dict[str, QtWidgets.QWidget] = {}
+        self.param_scroll: QtWidgets.QScrollArea | None = None
         if spec.params:
             form_host = QtWidgets.QWidget()
             form = QtWidgets.QFormLayout(form_host)
@@ -176,13 +177,13 @@ class ParamDialog(QtWidgets.QDialog):
                 label.setToolTip(p.help)
                 form.addRow(label, ed)
                 self.editors[p.name] = ed
-            self.scroll = QtWidgets.QScrollArea()
-            self.scroll.setObjectName("param-scroll")
-            self.scroll.setWidgetResizable(True)
-            self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-            self.scroll.setWidget(form_host)
-            self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-            layout.addWidget(self.scroll, 1)
+            self.param_scroll = QtWidgets.QScrollArea()
+            self.param_scroll.setObjectName("param-scroll")
+            self.param_scroll.setWidgetResizable(True)
+            self.param_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+            self.param_scroll.setWidget(form_host)
+            self.param_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+            layout.addWidget(self.param_scroll, 1)
 
         self.error = QtWidgets.QLabel()
         self.error.setStyleSheet("color: #b00020")
@@ -213,9 +214,9 @@ class ParamDialog(QtWidgets.QDialog):
         avail = screen.availableGeometry() if screen is not None else QtCore.QRect(0, 0, 1366,
                                                                                     768)
         hint = self.sizeHint()
-        if getattr(self, "scroll", None) is not None:
-            inner = self.scroll.widget().sizeHint()
-            hint.setHeight(hint.height() + inner.height() - self.scroll.sizeHint().height())
+        if self.param_scroll is not None:
+            inner = self.param_scroll.widget().sizeHint()
+            hint.setHeight(hint.height() + inner.height() - self.param_scroll.sizeHint().height())
         w = min(max(hint.width(), 560), int(avail.width() * 0.9))
         h = min(hint.height(), int(avail.height() * 0.9))
         self.resize(w, h)

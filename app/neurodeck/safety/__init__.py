@@ -20,10 +20,11 @@ from .limits import (
     require_finite,
 )
 from .policy import current as current_policy
+from .probe import guarded
 from .references import check_reference, inside
 
 __all__ = [
     "ExternalReference", "Implausible", "MemoryBudgetExceeded", "NonFiniteInput",
     "UnsafeFile", "check_array", "check_nbytes", "check_range", "check_reference",
-    "current_policy", "declared_nbytes", "inside", "require_finite",
+    "current_policy", "declared_nbytes", "guarded", "inside", "require_finite",
 ]

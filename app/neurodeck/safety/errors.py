@@ -27,8 +27,9 @@ class MemoryBudgetExceeded(ReadError):
     def __init__(self, path: object, what: str, nbytes: float | None, budget: int):
         self.nbytes = nbytes
         self.budget = budget
-        need = f"{human_bytes(nbytes)} " if nbytes is not None else "more "
-        super().__init__(path, f"{what} needs {need}of memory, more than the memory budget "
+        need = f"{human_bytes(nbytes)} of memory, more than" if nbytes is not None else \
+            "more memory than"
+        super().__init__(path, f"{what} needs {need} the memory budget "
                                f"of {human_bytes(budget)} (pass memory_budget=<bytes> or raise "
                                "the 'memory_budget' setting to open it anyway)")
 

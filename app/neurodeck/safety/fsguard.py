@@ -3,7 +3,7 @@
 Installed in the probe worker (and in the hostile-input suite's app process, to count
 what a case touched). While a read is *armed*, every Python-level ``open`` of a file
 outside the read's folder, outside Python's own installation and outside a few system
-places (``/dev``, ``/proc``, the temporary folder...) is refused with
+places (``/dev``, ``/proc``...) is refused with
 :class:`PermissionError`, and so is any write outside the temporary folder; unpickling a
 class, starting a process or opening a network connection is refused too. Each refusal
 is recorded, so a reader that swallows the ``PermissionError`` cannot hide it.
@@ -45,9 +45,12 @@ class _Armed:
 
 def system_roots() -> list[str]:
     """Where a reader may read besides the file's folder: Python's own files, the
-    import path, system pseudo-files, the temporary folder, MNE's config."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
-             os.path.expanduser("~/.mne")}
+    import path, system pseudo-files, MNE's and neurodeck's config. (Not the temporary
+    folder: other people's files live there.)"""
+    from ..settings import config_dir
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.expanduser("~/.mne"),
+             str(config_dir())}
     roots.update(p for p in sysconfig.get_paths().values() if p)
     with_site = [*getattr(site, "getsitepackages", lambda: [])(), site.getusersitepackages()]
     roots.update(p for p in with_site if p)

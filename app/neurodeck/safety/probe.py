@@ -309,3 +309,27 @@ def verdict(path: Path, reply: dict[str, Any], pol: policy.Policy) -> None:
 
 def describe_budget() -> str:
     return human_bytes(policy.current().memory_budget)
+
+
+def guarded(fn: Any) -> Any:
+    """Decorate a loader ``fn(path, **kwargs)`` of untrusted files outside the readers (an
+    analysis's model file, say) so that it runs in the probe worker first.
+
+    The worker imports the same function by its module and name, so ``fn`` must be a
+    module-level function; there the decorator lets the call through.
+    """
+    import functools
+
+    ref = f"{fn.__module__}:{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and policy.current().probe and not in_worker():
+            try:
+                pickle.dumps(kwargs)
+            except Exception:  # noqa: BLE001 - keywords the worker cannot receive
+                return fn(path, **kwargs)
+            check_call(Path(path), ref, **kwargs)
+        return fn(path, *args, **kwargs)
+
+    return wrapper

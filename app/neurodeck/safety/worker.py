@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import policy
+from . import limits, policy
 from .fsguard import GUARD
 
 CHILD = False  # set in the worker process: readers then run unprobed here
@@ -99,7 +99,11 @@ def touch(out: Any) -> None:
             ds.get_data(max(n - 64, 0), n)
         if ds.is_a("fmri") and getattr(ds, "n_volumes", 0):
             ds.volume(0)
-            ds.volume(ds.n_volumes - 1)
+            img = getattr(ds, "img", None)
+            nbytes = limits.declared_nbytes(ds.shape, img.get_data_dtype().itemsize) \
+                if img is not None else 0.0
+            if nbytes <= policy.current().memory_budget:  # else it stays lazy: see fmri io
+                ds.volume(ds.n_volumes - 1)
 
 
 def encode_error(exc: BaseException) -> dict[str, Any]:

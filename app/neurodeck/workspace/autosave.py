@@ -55,7 +55,7 @@ class Autosaver:
             self.discard()
         else:
             save_workspace(self.session, self.path,
-                           layout=self.layout() if self.layout else None)
+                           layout=self.layout() if self.layout else None, mark_saved=False)
         self._saved = self._marker()
         return self.path if self.path.exists() else None
 

@@ -27,12 +27,13 @@ from .format import FORMAT, VERSION, results_dir
 
 
 def save_workspace(session: Session, path: str | Path, *,
-                   layout: Mapping[str, Any] | None = None) -> Path:
+                   layout: Mapping[str, Any] | None = None, mark_saved: bool = True) -> Path:
     """Write ``session`` to ``path`` (``.ndws``) with its results in ``path.d/``.
 
     Returns the path. Datasets are referenced by path and sha256; results are stored.
     Entries that are neither opened from a file nor results are left out and listed in
-    the document's ``"unsaved"`` field.
+    the document's ``"unsaved"`` field. ``mark_saved=False`` (autosave) leaves the session's
+    unsaved-work state alone: an autosave is not the user's save.
     """
     path = Path(path).absolute()
     session.sync_edits()
@@ -57,7 +58,8 @@ def save_workspace(session: Session, path: str | Path, *,
         "unsaved": unsaved,
     }
     write_text_atomic(path, json.dumps(document, indent=1, default=_json_default))
-    session.mark_saved()
+    if mark_saved:
+        session.mark_saved()
     _collect_garbage(rdir, keep)
     for torn in path.parent.glob(f".{path.name}.*.tmp"):  # left by a save that was killed
         with contextlib.suppress(OSError):
