@@ -66,13 +66,62 @@ def test_template_plugin_installs_runs_and_is_removed(template_wheel, template_p
     np.testing.assert_allclose(res["rms"], data[:, 400:].std(axis=1), rtol=1e-12)
     assert res.provenance["plugin"] == entry
 
+    # Its transform, from the CLI, in a pipeline on two worker processes, and in an
+    # exported script: all equal to the moving average computed here.
+    def smoothed(x, width=21):
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        pad = np.pad(x, ((0, 0), (width // 2, width // 2)), constant_values=np.nan)
+        return np.nanmean(sliding_window_view(pad, width, axis=1), axis=2)
+
+    expect = smoothed(data)
+    out_csv = tmp_path / "smooth.csv"
+    proc = neurodeck_cli("transform", f"{slug}-smooth", "--input", str(sample), "--param",
+                         "window_s=0.1", "--output", str(out_csv), "-q", env=env)
+    assert proc.returncode == 0, proc.stderr
+    back = np.loadtxt(out_csv, delimiter=",", skiprows=1)[:, 1:].T
+    np.testing.assert_allclose(back, expect, rtol=1e-12)
+    steps = tmp_path / "steps.toml"
+    steps.write_text('format = "neurodeck-pipeline"\n[[steps]]\n'
+                     f'transform = "{slug}-smooth"\n[steps.params]\nwindow_s = 0.1\n'
+                     f'[[steps]]\nanalysis = "{slug}-rms"\n')
+    batch_in = tmp_path / "batch"
+    batch_in.mkdir()
+    for i in range(3):
+        write_traces(batch_in / f"s{i}{plugin_names['extension']}", data * (i + 1),
+                     ["a", "b", "c", "d"], 200.0, slug)
+    proc = neurodeck_cli("pipeline", "run", str(steps), "--inputs", str(batch_in), "--out",
+                         str(tmp_path / "pout"), "--workers", "2", "-q", env=env)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    for i in range(3):
+        got = Result.load(tmp_path / "pout" / f"s{i}.h5")
+        np.testing.assert_allclose(got["rms"], smoothed(data * (i + 1)).std(axis=1),
+                                   rtol=1e-10)
+    from neurodeck.workspace import export_script
+
+    history = [
+        {"op": "open", "entry": 1, "path": str(sample), "reader": None, "options": {},
+         "name": sample.name, "kind": "traces"},
+        {"op": "transform", "entry": 2, "transform": f"{slug}-smooth", "inputs": [1],
+         "params": {"window_s": 0.1}},
+        {"op": "run", "entry": 3, "analysis": f"{slug}-rms", "inputs": [2],
+         "params": {"tmin": 0.0, "tmax": None, "demean": True}},
+    ]
+    script = tmp_path / "session.py"
+    export = export_script(history, script)
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "sout")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = Result.load(tmp_path / "sout" / export.outputs[3])
+    np.testing.assert_allclose(got["rms"], expect.std(axis=1), rtol=1e-10)
+
     # The plugin's own test-suite, with neurodeck's pytest11 fixtures, from the install.
     test_env = {**env, "PYTHONPATH": str(target)}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            str(template_project / "tests")], env=test_env, cwd=template_project,
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "7 passed" in proc.stdout
+    assert "9 passed" in proc.stdout
 
     proc = neurodeck_cli("remove-plugin", entry, env=env)
     assert proc.returncode == 0, proc.stderr

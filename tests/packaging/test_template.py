@@ -62,3 +62,31 @@ def test_new_plugin_command(tmp_path, capsys):
     assert cli.main(["new-plugin", "from-cli", "--dest", str(tmp_path)]) == 0
     assert (tmp_path / "neurodeck-from-cli" / "neurodeck_from_cli" / "compute.py").is_file()
     assert "created" in capsys.readouterr().out
+
+
+def test_the_template_transform_runs_in_the_gui_and_undoes(qtbot, neurodeck_plugins,
+                                                           template_project, plugin_names,
+                                                           monkeypatch):
+    """A third-party transform from the template, in the real main window."""
+    import importlib
+
+    import numpy as np
+
+    import neurodeck
+    from neurodeck.gui.main_window import MainWindow
+
+    monkeypatch.syspath_prepend(str(template_project))
+    module = importlib.import_module(plugin_names["package"])
+    neurodeck_plugins.register(module, plugin_names["entry"])
+    window = MainWindow(neurodeck_plugins)
+    qtbot.addWidget(window)
+    tr = neurodeck.Traces(np.random.default_rng(0).normal(size=(3, 400)), sfreq=100.0)
+    entry = window.session.add(tr)
+    spec = neurodeck_plugins.transform(f"{plugin_names['slug']}-smooth")
+    job = window.run_step(neurodeck.engine.prepare(spec, {"window_s": 0.05}), [entry.id])
+    qtbot.waitUntil(lambda: not job.active, timeout=30000)
+    assert job.status == "done", job.error
+    out = max(window.session.entries.values(), key=lambda e: e.id)
+    assert out.parent == entry.id and out.dataset.derivation["transform"] == spec.id
+    window.undo()
+    assert out.id not in window.session.entries
