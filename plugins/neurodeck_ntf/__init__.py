@@ -56,6 +56,10 @@ NTF = Analysis(
                    "take no part in a component (community -1)"),
         Choice("sbm_weights", "exponential", choices=("exponential", "lognormal"),
                help="SBM edge-weight model per block pair"),
+        Choice("sbm_model", "select", choices=("select", "dc", "ndc"),
+               help="SBM edge model: dc degree-corrected, ndc plain, select both and keep "
+                    "the one with the better penalised likelihood (as the paper's code "
+                    "keeps the lower description length)"),
         Float("resolution", 1.0, minimum=0.0, help="Leiden resolution"),
         Int("max_memory_mb", 2048, minimum=16,
             help="Keep the affinity tensor in memory up to this size; beyond, it is "
@@ -65,7 +69,9 @@ NTF = Analysis(
     outputs={
         "affinity": "K x N x N affinity factor of each component as a symmetric neuron "
                     "matrix (zero diagonal); carries the component's scale",
-        "time_factors": "K x T temporal factor of each component (maximum 1)",
+        "time_factors": "K x T temporal factor of each component (maximum 1; NaN at "
+                        "frames no animal recorded)",
+        "observed": "A x T true where the animal has data (shorter animals are padded)",
         "animal_factors": "K x A animal factor of each component (maximum 1)",
         "communities": "K x N community label of each neuron per component (0..; -1 = "
                        "below min_strength, not part of the component)",

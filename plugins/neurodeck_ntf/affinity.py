@@ -160,13 +160,16 @@ class AffinityTensor:
             vals = out
         return Block(lo, hi, vals, missing)
 
-    def materialize(self, check=None) -> None:
-        """Compute and keep the whole tensor (only when it fits the budget)."""
+    def materialize(self, check=None, report=None) -> None:
+        """Compute and keep the whole tensor (only when it fits the budget);
+        ``report(fraction)`` after each block."""
         if not self.cached or self._data is not None:
             return
         data = np.empty((self.n_pairs, self.n_animals * self.n_times), np.float32)
         missing: list[np.ndarray | None] = []
         for lo in range(0, self.n_pairs, self.chunk):
+            if report is not None:
+                report(lo / self.n_pairs)
             if check is not None:
                 check()
             hi = min(lo + self.chunk, self.n_pairs)

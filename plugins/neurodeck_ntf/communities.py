@@ -29,7 +29,8 @@ def leiden(w: np.ndarray, *, resolution: float = 1.0, seed: int = 0) -> np.ndarr
 
 
 def detect(w: np.ndarray, method: str = "sbm", *, min_strength: float = 0.0,
-           resolution: float = 1.0, sbm_weights: str = "exponential", seed: int = 0,
+           resolution: float = 1.0, sbm_weights: str = "exponential",
+           sbm_model: str = "select", seed: int = 0,
            check: Callable[[], None] | None = None) -> np.ndarray:
     """Community labels of the graph with weights ``w`` (N x N, non-negative).
 
@@ -54,7 +55,7 @@ def detect(w: np.ndarray, method: str = "sbm", *, min_strength: float = 0.0,
         labels[keep] = 0
         return labels
     if method == "sbm":
-        got, _ = sbm.fit(sub, weights=sbm_weights, seed=seed, check=check)
+        got, _ = sbm.fit(sub, weights=sbm_weights, model=sbm_model, seed=seed, check=check)
     elif method == "leiden":
         got = leiden(sub, resolution=resolution, seed=seed)
     else:

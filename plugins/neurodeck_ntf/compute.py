@@ -33,10 +33,15 @@ def _ranks(value: Any) -> list[int]:
     return ranks
 
 
-def _order_components(fit: cp.CPFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _order_components(fit: cp.CPFit, frames: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pairs x K scaled, animal x K, time x K): time and animal factors scaled to a
-    maximum of 1, their scale carried by the pair factor; components by weight."""
+    maximum of 1, their scale carried by the pair factor; components by weight.
+    Frames outside ``frames`` (no animal has data there) are set to 0 first: the fit
+    never saw them, so their values are only the random start."""
     pairs, animals, times = (f.copy() for f in fit.factors)
+    if frames is not None:
+        times[~frames] = 0.0
     for f in (animals, times):
         top = f.max(axis=0)
         top[top == 0] = 1.0
@@ -46,31 +51,53 @@ def _order_components(fit: cp.CPFit) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return pairs[:, order], animals[:, order], times[:, order]
 
 
+def _rank_spans(ranks: list[int], lo: float, hi: float) -> list[tuple[float, float]]:
+    """Progress span of each rank, wider for higher ranks (a HALS iteration costs
+    about rank + 2 products of the data's size: R columns plus the passes)."""
+    weights = np.array([r + 2.0 for r in ranks])
+    edges = lo + (hi - lo) * np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
 def run(inputs: list[Traces], params: dict[str, Any], progress: Progress) -> dict:
-    traces = inputs[0]
-    if not isinstance(traces, Traces):
-        raise InputError(f"NTF needs neural traces; {traces.name} is {traces.kind}")
+    if any(not isinstance(ds, Traces) for ds in inputs):
+        bad = next(ds for ds in inputs if not isinstance(ds, Traces))
+        raise InputError(f"NTF needs neural traces; {bad.name} is {bad.kind}")
+    # Several inputs (or a study's members) are several animals, aligned by neuron label.
+    traces = inputs[0] if len(inputs) == 1 else Traces.combine(list(inputs))
     ranks = _ranks(params["rank"])
     data, labels = aligned_traces(traces, params["min_animals"])
     n_animals, n_neurons, n_times = data.shape
-    progress.update(0.01, "differentiating traces")
+    progress.update(0.0, f"differentiating traces ({n_neurons} neurons, {n_animals} "
+                         f"animal(s), {n_times} frames)")
     try:
         deriv = aff.derivatives(data, traces.sfreq, params["smooth_frames"],
                                 params["normalize"])
     except ValueError as exc:
         raise ParameterError(str(exc)) from None
+    # A frame is data for an animal when at least one pair of neurons has a value there.
+    observed = np.isfinite(deriv).sum(1) >= 2  # animals x time
+    frames = observed.any(0)
     tensor = aff.AffinityTensor(deriv, params["affinity"], params["affinity_scale"],
                                 max_bytes=int(params["max_memory_mb"] * 2**20))
-    tensor.materialize(progress.check)
+    n_pairs = tensor.n_pairs
+    stage = progress.sub(0.01, 0.04)
+    label = (f"affinity tensor ({n_pairs} pairs x {n_animals} x {n_times}, "
+             f"{tensor.nbytes / 2**20:.0f} MiB)")
+    tensor.materialize(progress.check, report=lambda f: stage.update(f, label))
+    if not tensor.cached:
+        stage.update(1.0, f"{label}: larger than max_memory_mb, recomputed at every "
+                          "iteration")
     fits_by_rank: dict[int, list[cp.CPFit]] = {}
-    span = 0.85 / len(ranks)
-    for k, r in enumerate(ranks):
-        sub = progress.sub(0.05 + k * span, 0.05 + (k + 1) * span)
+    iters = cp.IterationProgress()
+    for k, (r, (lo, hi)) in enumerate(zip(ranks, _rank_spans(ranks, 0.04, 0.9),
+                                          strict=True)):
         try:
             fits_by_rank[r] = cp.fit_restarts(
                 tensor, r, n_restarts=params["n_restarts"], solver=params["solver"],
                 tol=params["tol"], max_iter=params["max_iter"], seed=params["seed"],
-                progress=sub)
+                progress=progress.sub(lo, hi), iters=iters,
+                label=f"rank {r} ({k + 1} of {len(ranks)})")
         except ValueError as exc:
             raise ParameterError(str(exc)) from None
     out: dict[str, Any] = {}
@@ -81,21 +108,27 @@ def run(inputs: list[Traces], params: dict[str, Any], progress: Progress) -> dic
     else:
         chosen = ranks[0]
     best = fits_by_rank[chosen][0]
-    pairs, animals, times = _order_components(best)
+    pairs, animals, times = _order_components(best, frames)
     k_comp = pairs.shape[1]
     affinity = np.stack([aff.pairs_to_matrix(pairs[:, c], n_neurons)
                          for c in range(k_comp)]).astype(np.float32)
     comms = np.full((k_comp, n_neurons), -1, dtype=np.int64)
     for c in range(k_comp):
-        progress.update(0.9 + 0.1 * c / k_comp, f"communities of component {c + 1}")
+        progress.update(0.9 + 0.1 * c / k_comp,
+                        f"communities of component {c + 1} of {k_comp} "
+                        f"({params['community_method']})")
         comms[c] = communities.detect(
             affinity[c], params["community_method"], min_strength=params["min_strength"],
             resolution=params["resolution"], sbm_weights=params["sbm_weights"],
-            seed=params["seed"], check=progress.check)
+            sbm_model=params.get("sbm_model", "select"), seed=params["seed"],
+            check=progress.check)
+    times = times.T.astype(np.float32)
+    times[:, ~frames] = np.nan  # no animal recorded there: not data, not drawn
     ev = traces.events
     out.update(
         affinity=affinity,
-        time_factors=times.T.astype(np.float32),
+        time_factors=times,
+        observed=observed,
         animal_factors=animals.T.astype(np.float32),
         communities=comms,
         neuron_labels=np.asarray(labels, dtype=str),

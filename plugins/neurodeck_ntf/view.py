@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from neurodeck.data import Result
 from neurodeck.gui.widgets.base import ViewWidget, plot_widget
@@ -22,6 +22,23 @@ def community_order(labels: np.ndarray, strength: np.ndarray) -> np.ndarray:
     """Neurons grouped by community (members first, -1 last), strongest first within."""
     key = np.where(labels < 0, labels.max() + 1, labels)
     return np.lexsort((-strength, key))
+
+
+def category_ticks(labels: list[str], slot_px: float, width, elide,
+                   pad_px: float = 8.0, min_chars: int = 4) -> list[tuple[int, str]]:
+    """Tick labels for categories ``slot_px`` pixels apart that never overlap.
+
+    Each label is elided (``elide(text, px)``) to its slot; when even ``min_chars``
+    characters do not fit, only every k-th category is labelled, with k slots of room.
+    ``width(text)`` is the text's width in pixels. Full names stay available as tool
+    tips (the caller's job).
+    """
+    if not labels:
+        return []
+    shortest = max(width(lab[:min_chars] + "\u2026") for lab in labels)
+    step = max(1, int(np.ceil((shortest + pad_px) / max(slot_px, 1e-9))))
+    room = step * slot_px - pad_px
+    return [(i, elide(lab, room)) for i, lab in enumerate(labels) if i % step == 0]
 
 
 def _color(label: int) -> tuple[int, int, int]:
@@ -58,8 +75,12 @@ class NtfView(ViewWidget):
         self.time_plot = plot_widget(title="Time course")
         self.time_plot.setLabel("bottom", "time", units="s")
         self.animal_plot = plot_widget(title="Animals")
-        ticks = [(i, str(a)) for i, a in enumerate(result["animals"])]
-        self.animal_plot.getAxis("bottom").setTicks([ticks])
+        self.animal_plot.setLabel("left", "animal factor (max 1)")
+        self.animal_names = [str(a) for a in result["animals"]]
+        self.animal_plot.setToolTip("\n".join(
+            f"{i + 1}. {a}" for i, a in enumerate(self.animal_names)))
+        self.animal_plot.getViewBox().sigResized.connect(self._animal_ticks)
+        self.animal_plot.getViewBox().sigXRangeChanged.connect(self._animal_ticks)
         self.graph_plot = plot_widget(title="Community graph")
         self.graph_plot.setAspectLocked(True)
         self.graph_plot.hideAxis("left")
@@ -106,20 +127,55 @@ class NtfView(ViewWidget):
     def _draw_time(self, k: int) -> None:
         res = self.result
         self.time_plot.clear()
+        times = np.asarray(res["times"], float)
+        values = np.asarray(res["time_factors"][k], float).copy()
+        if "observed" in res:
+            observed = np.asarray(res["observed"], bool)
+            # Animals are padded to the longest: a frame no animal recorded is not data
+            # (results from before NaN-marking hold the fit's random start there).
+            values[~observed.any(0)] = np.nan
+            present = observed[observed.any(1)]  # animals with any neuron kept
+            partial = present.any(0) & ~present.all(0)
+            for lo, hi in _runs(partial):
+                region = pg.LinearRegionItem((times[lo], times[hi - 1]), movable=False,
+                                             brush=pg.mkBrush(150, 150, 150, 40),
+                                             pen=pg.mkPen(None))
+                region.setToolTip(f"only {int(present[:, lo].sum())} of {len(present)} "
+                                  "animals recorded here")
+                self.time_plot.addItem(region)
         for onset, dur, lab in zip(res["event_onsets"], res["event_durations"],
                                    res["event_labels"], strict=True):
             region = pg.LinearRegionItem((onset, onset + max(dur, 0.0)), movable=False,
                                          brush=pg.mkBrush(255, 180, 0, 60), pen=pg.mkPen(None))
             region.setToolTip(str(lab))
             self.time_plot.addItem(region)
-        self.time_plot.plot(res["times"], res["time_factors"][k],
-                            pen=pg.mkPen(COLORS[k % len(COLORS)], width=1.5))
+        self.time_curve = self.time_plot.plot(times, values, connect="finite",
+                                              pen=pg.mkPen(COLORS[k % len(COLORS)], width=1.5))
+        finite = np.flatnonzero(np.isfinite(values))
+        if len(finite):
+            self.time_plot.setXRange(times[finite[0]], times[finite[-1]], padding=0.02)
 
     def _draw_animals(self, k: int) -> None:
         self.animal_plot.clear()
         vals = self.result["animal_factors"][k]
         self.animal_plot.addItem(pg.BarGraphItem(x=np.arange(len(vals)), height=vals, width=0.7,
                                                  brush=COLORS[k % len(COLORS)]))
+        self.animal_plot.setXRange(-0.6, len(vals) - 0.4, padding=0)
+        self._animal_ticks()
+
+    def _animal_ticks(self, *_args) -> None:
+        """Animal names elided or thinned to the bars' spacing, so they never overlap."""
+        axis = self.animal_plot.getAxis("bottom")
+        font = axis.style.get("tickFont") or self.animal_plot.font()
+        metrics = QtGui.QFontMetrics(font)
+        vb = self.animal_plot.getViewBox()
+        (x0, x1), width = vb.viewRange()[0], vb.sceneBoundingRect().width()
+        slot = width / max(x1 - x0, 1e-9)  # pixels between neighbouring bars
+        ticks = category_ticks(
+            self.animal_names, slot, metrics.horizontalAdvance,
+            lambda text, px: metrics.elidedText(text, QtCore.Qt.ElideMiddle, int(px)))
+        self.animal_ticks = ticks
+        axis.setTicks([ticks])
 
     def _draw_graph(self, k: int, mat: np.ndarray, comm: np.ndarray) -> None:
         n = len(comm)
@@ -168,6 +224,12 @@ class NtfView(ViewWidget):
         k = self.component
         names = [self.labels[i] for i in self.order]
         return names, names, self.result["affinity"][k][np.ix_(self.order, self.order)]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a 1-D mask."""
+    edges = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 class RankView(ViewWidget):
