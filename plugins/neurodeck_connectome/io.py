@@ -23,6 +23,7 @@ import numpy as np
 
 from neurodeck.data import Connectome
 from neurodeck.errors import NotMine, ReadError
+from neurodeck.safety.limits import check_array, check_nbytes, check_text
 
 SOURCE_COLUMNS = ("source", "pre", "from", "presynaptic", "src", "neuron1", "node1", "i")
 TARGET_COLUMNS = ("target", "post", "to", "postsynaptic", "dst", "neuron2", "node2", "j")
@@ -36,6 +37,7 @@ _CONNECTOME_NAME = re.compile(r"adjacen|connectom|connectivity|_conn\b|weights",
 def _text(path: Path) -> str:
     if path.stat().st_size > MAX_TEXT_BYTES:
         raise ReadError(path, "the table is larger than 512 MiB")
+    check_text(path)
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise ReadError(path, "binary content, not a text table")
@@ -127,6 +129,12 @@ def read_edge_list(path: str | Path, *, source: str | None = None, target: str |
     size = len(nodes)
     if size > 50_000:
         raise ReadError(path, f"{size} nodes: dense matrices that large are not supported")
+    # One dense matrix per edge type plus their sum: a few kB of text can name enough
+    # nodes and types for gigabytes.
+    n_layers = len(edges) + 1
+    check_nbytes(path, 8.0 * size * size * n_layers,
+                 f"{size} nodes x {size} nodes x {n_layers} layers (one per edge type, and "
+                 "their sum)")
     layers: dict[str, np.ndarray] = {}
     for kind, pairs in edges.items():
         m = np.zeros((size, size))
@@ -207,6 +215,7 @@ def _adjacency_npy(path: Path, directed: bool | None) -> Connectome:
     if w.ndim != 2 or w.shape[0] != w.shape[1] or w.dtype.kind not in "biuf":
         raise ReadError(path, f"an adjacency matrix must be square numeric, got {w.shape} "
                               f"{w.dtype}")
+    check_array(path, w.shape, float, "the adjacency matrix")
     w = np.asarray(w, dtype=float)
     if not np.all(np.isfinite(w)):
         raise ReadError(path, "the matrix holds non-finite values")

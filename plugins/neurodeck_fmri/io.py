@@ -23,6 +23,8 @@ import numpy as np
 
 from neurodeck.data import Atlas, FmriRun, RoiTimeSeries
 from neurodeck.errors import NotMine, ReadError
+from neurodeck.safety import policy
+from neurodeck.safety.limits import TR_S, check_array, check_range, check_text, declared_nbytes
 from neurodeck.textfiles import json_sidecar, text_lines
 
 NIFTI_EXTENSIONS = (".nii", ".nii.gz")
@@ -53,6 +55,15 @@ def _positive(path: Path, value: Any, what: str) -> float:
     if not np.isfinite(out) or out <= 0:
         raise ReadError(path, f"{what} must be positive, got {out}")
     return out
+
+
+def _tr(path: Path, value: Any, what: str) -> float:
+    """A repetition time in seconds, positive and plausible."""
+    return check_range(path, what, _positive(path, value, what), *TR_S, unit="s")
+
+
+def _declared_bytes(img: Any) -> float:
+    return declared_nbytes(img.shape, np.dtype(img.get_data_dtype()).itemsize)
 
 
 def sniff_nifti(path: Path) -> bool:
@@ -91,12 +102,19 @@ def _load(path: Path) -> Any:
 
 
 def _probe(path: Path, img: Any) -> None:
-    """Read the first and last voxel: catches truncated or corrupt compressed data."""
+    """Read the first and last voxel: catches truncated or corrupt compressed data.
+
+    A compressed image declaring more than the memory budget stays lazy: reaching its
+    last voxel would inflate all of it (4 MB of gzip can declare 4 GB), so only the
+    first voxel is read at open."""
     try:
         proxy = img.dataobj
         first = tuple(0 for _ in img.shape)
         last = tuple(int(s) - 1 for s in img.shape)
-        np.asarray(proxy[first]), np.asarray(proxy[last])
+        np.asarray(proxy[first])
+        gz = path.name.lower().endswith(".gz")
+        if not gz or _declared_bytes(img) <= policy.current().memory_budget:
+            np.asarray(proxy[last])
     except Exception as exc:  # noqa: BLE001 - zlib/EOF/OSError on damaged data
         raise ReadError(path, f"the image data are damaged ({type(exc).__name__}: {exc})") \
             from exc
@@ -114,16 +132,18 @@ def read_nifti(path: str | Path, *, tr: float | None = None,
         return read_atlas(path, img=img)
     side = bids_sidecar(path)
     if tr is not None:
-        tr_s, source = _positive(path, tr, "tr"), "parameter"
+        tr_s, source = _tr(path, tr, "tr"), "parameter"
     elif "RepetitionTime" in side:
-        tr_s, source = _positive(path, side["RepetitionTime"], "RepetitionTime"), "sidecar"
+        tr_s, source = _tr(path, side["RepetitionTime"], "RepetitionTime"), "sidecar"
     else:
         zooms = img.header.get_zooms()
         unit = img.header.get_xyzt_units()[1] if hasattr(img.header, "get_xyzt_units") \
             else "sec"
         scale = _TIME_UNIT_S.get(unit, 1.0)
         if len(zooms) > 3 and np.isfinite(zooms[3]) and zooms[3] > 0:
-            tr_s, source = float(zooms[3]) * scale, f"header ({unit or 'unknown'} unit)"
+            tr_s = check_range(path, "TR (pixdim[4], the 4th voxel size)",
+                               float(zooms[3]) * scale, *TR_S, unit="s")
+            source = f"header ({unit or 'unknown'} unit)"
         else:
             tr_s, source = 1.0, "default 1 s"
     return FmriRun(img, tr_s, name=path.name, source=path, meta={"tr_source": source})
@@ -132,6 +152,8 @@ def read_nifti(path: str | Path, *, tr: float | None = None,
 def _looks_like_labels(img: Any) -> bool:
     if int(np.prod(img.shape, dtype=np.int64)) > MAX_ATLAS_VOXELS:
         return False
+    if _declared_bytes(img) > policy.current().memory_budget:
+        return False  # reading it whole to list its values would exceed the budget
     values = np.unique(np.asarray(img.dataobj))
     # Label atlases hold few distinct values (background 0 plus regions).
     return values.size <= 2048 and values.min() >= 0
@@ -145,6 +167,7 @@ def read_atlas(path: str | Path, *, img: Any = None, labels: str | Path | None =
         raise ReadError(path, f"a label atlas must be 3-D, got shape {tuple(img.shape)}")
     if int(np.prod(img.shape, dtype=np.int64)) > MAX_ATLAS_VOXELS:
         raise ReadError(path, "the image is too large to be a label atlas")
+    check_array(path, img.shape, img.get_data_dtype(), "reading the label image")
     data = np.asarray(img.dataobj)
     if not np.all(np.isfinite(data)) or not np.allclose(data, np.round(data)) or data.min() < 0:
         raise ReadError(path, "a label atlas must hold non-negative integer labels")
@@ -190,12 +213,13 @@ def read_roi_table(path: str | Path, *, tr: float | None = None,
     afni = path.name.lower().endswith(".1d")
     side = bids_sidecar(path)
     if tr is not None:
-        tr_s, source = _positive(path, tr, "tr"), "parameter"
+        tr_s, source = _tr(path, tr, "tr"), "parameter"
     elif "RepetitionTime" in side or "tr" in side:
-        tr_s = _positive(path, side.get("RepetitionTime", side.get("tr")), "RepetitionTime")
+        tr_s = _tr(path, side.get("RepetitionTime", side.get("tr")), "RepetitionTime")
         source = "sidecar"
     elif "SamplingFrequency" in side:
-        tr_s = 1.0 / _positive(path, side["SamplingFrequency"], "SamplingFrequency")
+        tr_s = _tr(path, 1.0 / _positive(path, side["SamplingFrequency"], "SamplingFrequency"),
+                   "1 / SamplingFrequency")
         source = "sidecar"
     elif afni:
         tr_s, source = 1.0, "default 1 s"
@@ -209,6 +233,7 @@ def read_roi_table(path: str | Path, *, tr: float | None = None,
 
 
 def _parse_table(path: Path, afni: bool) -> tuple[list[str] | None, np.ndarray]:
+    check_text(path)
     lines = text_lines(path)
     if afni:
         rows = [ln.split() for ln in lines]

@@ -11,6 +11,10 @@ from pathlib import Path
 from neurodeck.atomic import atomic_path
 from neurodeck.data import Epochs, Recording
 from neurodeck.errors import ReadError
+from neurodeck.safety.describe import plain
+from neurodeck.safety.limits import SFREQ_HZ, check_range
+
+from .headers import check_brainvision, check_edf, check_fif, check_raw
 
 # Magic bytes of formats MNE reads, for files with a wrong or missing extension.
 _MAGIC = {
@@ -40,6 +44,14 @@ def read_raw(path: Path, preload: bool = False) -> Recording:
     path = Path(path)
     readers = {"fif": mne.io.read_raw_fif, "edf": mne.io.read_raw_edf,
                "bdf": mne.io.read_raw_bdf, "vhdr": mne.io.read_raw_brainvision}
+    fmt = _format_from_magic(path)
+    suffix = path.suffix.lower()
+    if fmt in ("edf", "bdf") or (fmt is None and suffix in (".edf", ".bdf")):
+        check_edf(path)
+    if suffix in (".vhdr", ".ahdr") or fmt == "vhdr":
+        check_brainvision(path)
+    if fmt == "fif":
+        check_fif(path)
     try:
         with mne.utils.use_log_level("error"):
             try:
@@ -55,10 +67,10 @@ def read_raw(path: Path, preload: bool = False) -> Recording:
         raise
     except Exception as exc:  # noqa: BLE001 - MNE's readers raise anything on bad bytes
         # (configparser errors for damaged .vhdr, struct errors for headers...).
-        raise ReadError(path, f"not a readable recording ({type(exc).__name__}: {exc})") \
-            from exc
-    if raw.n_times == 0 or not raw.info["sfreq"] > 0:
+        raise ReadError(path, f"not a readable recording: {plain(exc)}") from exc
+    if raw.n_times == 0:
         raise ReadError(path, "the recording holds no samples")
+    check_raw(path, raw)
     _probe(path, raw)
     return Recording(raw, source=path, name=path.name)
 
@@ -79,8 +91,8 @@ def _probe(path: Path, raw) -> None:  # noqa: ANN001
                     raise ValueError(f"got {block.shape} for one sample")
     except (ValueError, RuntimeError, OSError, IndexError, KeyError, EOFError, TypeError,
             OverflowError, MemoryError) as exc:
-        raise ReadError(path, "the channel definitions or the data section are damaged "
-                              f"({type(exc).__name__}: {exc})") from exc
+        raise ReadError(path, "the channel definitions or the data section are damaged: "
+                              f"{plain(exc)}") from exc
     if not np.all(np.isfinite(raw.times[[0, -1]])):
         raise ReadError(path, "the time axis is not finite")
 
@@ -90,16 +102,20 @@ def read_epochs(path: Path, preload: bool = False) -> Epochs:
     import mne
 
     path = Path(path)
+    if _format_from_magic(path) == "fif":
+        check_fif(path)
     try:
         with mne.utils.use_log_level("error"):
             ep = mne.read_epochs(path, preload=preload)
             if len(ep) == 0:
                 raise ValueError("no epochs left (all dropped)")
+            check_range(path, "sampling rate (info['sfreq'])", ep.info["sfreq"], *SFREQ_HZ,
+                        unit="Hz")
             ep.get_data(item=[len(ep) - 1], copy=True)  # probe: truncation fails here
-    except MemoryError:
+    except (MemoryError, ReadError):
         raise
     except Exception as exc:  # noqa: BLE001 - as for raw files
-        raise ReadError(path, f"not readable epochs ({type(exc).__name__}: {exc})") from exc
+        raise ReadError(path, f"not readable epochs: {plain(exc)}") from exc
     return Epochs.from_mne(ep, source=path, name=path.name)
 
 

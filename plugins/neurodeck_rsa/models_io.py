@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodeck.errors import ReadError
+from neurodeck.safety import guarded
 
 H5_KEYS = ("model_rdms", "rdms", "RDMs", "models")
 
@@ -31,6 +32,7 @@ def _names(raw, n: int, stem: str) -> list[str]:
     return names
 
 
+@guarded  # scipy's MAT parser segfaults on crafted files: probe them in a worker
 def read_models(path: str | Path) -> tuple[np.ndarray, list[str]]:
     """Return (model RDMs n_models x n x n, model names)."""
     path = Path(path)
@@ -79,6 +81,7 @@ def _read_mat(path: Path) -> tuple[np.ndarray, list[str]]:
     return arr, _names(None, arr.shape[0], path.stem)
 
 
+@guarded
 def read_features(path: str | Path) -> tuple[np.ndarray, list[str] | None, np.ndarray | None]:
     """A condition x feature table: (features, feature names, condition labels or None).
 

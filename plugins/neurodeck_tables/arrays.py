@@ -21,6 +21,7 @@ import numpy as np
 
 from neurodeck.data import Events, SpikeTrains, Traces
 from neurodeck.errors import LayoutChoiceNeeded, ReadError
+from neurodeck.safety.limits import SFREQ_HZ, check_range
 
 from .layout import ArrayInfo, Layout, describe_layout
 
@@ -274,7 +275,7 @@ def _rows_first(path: Path, key: str, shape: tuple[int, ...], orientation: str,
 def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple[float, str]:
     path = layout.path
     if sfreq is not None:
-        return float(sfreq), "parameter"
+        return check_range(path, "sfreq", sfreq, *SFREQ_HZ, unit="Hz"), "parameter"
     if sfreq_key is not None:
         for k in (sfreq_key, f"{group}/{sfreq_key}", f"@{sfreq_key}", f"{group}/@{sfreq_key}"):
             if k in layout.attrs:
@@ -296,7 +297,9 @@ def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple
         dt = np.diff(times)
         if times.size < 2 or not np.all(np.isfinite(dt)) or np.any(dt <= 0):
             raise ReadError(path, "the time vector is not strictly increasing")
-        return 1.0 / float(np.median(dt)), "time vector"
+        rate = check_range(path, "sampling rate (from the time vector)",
+                           1.0 / float(np.median(dt)), *SFREQ_HZ, unit="Hz")
+        return rate, "time vector"
     return 1.0, "default 1 Hz"
 
 
@@ -307,7 +310,7 @@ def _positive(path: Path, value: Any, key: str) -> float:
         raise ReadError(path, f"{key!r} is not a number") from None
     if not np.isfinite(out) or out <= 0:
         raise ReadError(path, f"{key!r} is not a positive sampling rate ({out})")
-    return out
+    return check_range(path, f"sampling rate {key!r}", out, *SFREQ_HZ, unit="Hz")
 
 
 def _reference_rate(path: Path, rates: list[tuple[float, str]], names: list[str],

@@ -24,6 +24,7 @@ import numpy as np
 from neurodeck.atomic import atomic_path
 from neurodeck.data import SpikeTrains, TimeSeries, Traces
 from neurodeck.errors import ReadError
+from neurodeck.safety.limits import SFREQ_HZ, check_range, check_text
 from neurodeck.textfiles import json_sidecar, text_lines
 
 TIME_COLUMNS = ("time", "time_s", "times", "t", "seconds")
@@ -50,6 +51,7 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces | SpikeTrains:
     path = Path(path)
     if sfreq is not None and (not np.isfinite(float(sfreq)) or float(sfreq) <= 0):
         raise ReadError(path, f"sfreq must be a positive number, got {sfreq}")
+    check_text(path)
     lines = text_lines(path)
     delim = "\t" if path.suffix.lower() == ".tsv" or lines[0].count("\t") > lines[0].count(",") \
         else ","
@@ -88,7 +90,8 @@ def read_table(path: Path, sfreq: float | None = None) -> Traces | SpikeTrains:
         header = [h for i, h in enumerate(header) if i != time_col]
     if not header:
         raise ReadError(path, "the table has only a time column")
-    return Traces(values.T, header, float(rate or 1.0), name=path.name, source=path,
+    rate = check_range(path, "sampling rate", rate or 1.0, *SFREQ_HZ, unit="Hz")
+    return Traces(values.T, header, rate, name=path.name, source=path,
                   meta={"sfreq_source": "time column" if time_col is not None else
                         ("sidecar" if meta.get("sfreq") else "default 1 Hz")})
 
@@ -153,7 +156,9 @@ def read_npy(path: Path) -> Traces:
     labels = meta.get("labels")
     if labels is not None and len(labels) != arr.shape[0]:
         raise ReadError(path, f"sidecar has {len(labels)} labels for {arr.shape[0]} rows")
-    return Traces(arr, labels, float(meta.get("sfreq", 1.0)), name=path.name, source=path)
+    rate = check_range(path, "sfreq (sampling rate, in the sidecar)", meta.get("sfreq", 1.0),
+                       *SFREQ_HZ, unit="Hz")
+    return Traces(arr, labels, rate, name=path.name, source=path)
 
 
 def write_csv(ts: TimeSeries, path: Path) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from neurodeck.errors import ReadError
+from neurodeck.safety.limits import check_array
+from neurodeck.safety.references import walk_hdf5
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -132,14 +134,16 @@ def _scan_npz(path: Path) -> Layout:
                                else np.lib.format.read_array_header_2_0)
                 shape, _, dtype = read_header(fh)
             arrays[key] = ArrayInfo(key, tuple(shape), str(dtype), _role(shape, dtype, key),
-                                    _npz_loader(path, key))
+                                    _npz_loader(path, key, tuple(shape), dtype))
     if not arrays:
         raise ReadError(path, "the NPZ archive holds no arrays")
     return Layout(path, "npz", arrays, {}, [])
 
 
-def _npz_loader(path: Path, key: str) -> Callable[[], Any]:
+def _npz_loader(path: Path, key: str, shape: tuple[int, ...], dtype: Any) -> Callable[[], Any]:
     def load() -> np.ndarray:
+        # The member's header declares the shape; inflating it is what a bomb relies on.
+        check_array(path, shape, dtype, f"array {key!r}")
         with np.load(path, allow_pickle=False) as z:
             return z[key]
     return load
@@ -166,7 +170,7 @@ def _scan_mat5(path: Path) -> Layout:
         shape = tuple(int(s) for s in shape)
         squeezed = tuple(s for s in shape if s != 1) if cls != "char" else (max(shape[0], 1),)
         arrays[name] = ArrayInfo(name, squeezed, cls, _role(squeezed, dtype, name),
-                                 _mat5_loader(path, name))
+                                 _mat5_loader(path, name, shape, cls))
     if not arrays:
         raise ReadError(path, "the MATLAB file holds no numeric or text arrays (arrays of "
                               "structs and cells of non-text values are not supported)")
@@ -190,9 +194,18 @@ def _mat5_value(value: Any) -> np.ndarray | None:
     return arr if arr.dtype.kind in "biuf" else None
 
 
-def _mat5_loader(path: Path, name: str) -> Callable[[], Any]:
+#: Bytes per element of each MATLAB class (cells and structs: at least a pointer).
+_MAT_ITEMSIZE = {"double": 8, "single": 4, "int8": 1, "uint8": 1, "int16": 2, "uint16": 2,
+                 "int32": 4, "uint32": 4, "int64": 8, "uint64": 8, "logical": 1, "char": 4}
+
+
+def _mat5_loader(path: Path, name: str, shape: tuple[int, ...] = (),
+                 cls: str = "double") -> Callable[[], Any]:
     def load() -> np.ndarray:
         import scipy.io
+
+        # What the variable header declares, before scipy inflates it.
+        check_array(path, shape, f"V{_MAT_ITEMSIZE.get(cls, 8)}", f"variable {name!r}")
 
         value = scipy.io.loadmat(path, variable_names=[name], squeeze_me=True,
                                  chars_as_strings=True)[name]
@@ -212,14 +225,13 @@ def _scan_hdf5(path: Path, fmt: str) -> Layout:
     groups: list[str] = []
     with h5py.File(path, "r") as f:
         _attrs_of(f, "", attrs)
-
-        def visit(name: str, obj: Any) -> None:
+        for name, obj in walk_hdf5(f):
             if isinstance(obj, h5py.Group):
                 groups.append(name)
                 _attrs_of(obj, name, attrs)
-                return
+                continue
             if not isinstance(obj, h5py.Dataset) or name.startswith("#refs#"):
-                return
+                continue
             shape, dtype = tuple(obj.shape), obj.dtype
             is_char = fmt == "mat73" and obj.attrs.get("MATLAB_class", b"") in (b"char", "char")
             if fmt == "mat73":
@@ -230,7 +242,6 @@ def _scan_hdf5(path: Path, fmt: str) -> Layout:
                     shape = (1,)
             arrays[name] = ArrayInfo(name, shape, str(dtype), _role(shape, dtype, name),
                                      _h5_loader(path, name, fmt, is_char))
-        f.visititems(visit)
     if not arrays:
         raise ReadError(path, "the HDF5 file holds no arrays")
     return Layout(path, fmt, arrays, attrs, groups)
@@ -260,6 +271,8 @@ def _h5_loader(path: Path, name: str, fmt: str, is_char: bool) -> Callable[[], A
         if nbytes > LAZY_BYTES and not is_char and fmt == "hdf5":
             return ds  # stays on disk; the file stays open while the dataset lives
         try:
+            check_array(path, ds.shape, ds.dtype if ds.dtype.kind != "O" else "V64",
+                        f"array {name!r}")
             if is_char:
                 codes = np.asarray(ds[()]).reshape(-1)
                 return np.asarray(["".join(chr(int(c)) for c in codes)])

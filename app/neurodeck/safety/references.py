@@ -63,6 +63,8 @@ def check_reference(path: str | os.PathLike[str], target: str | os.PathLike[str]
     folder = Path(path).parent
     resolved = Path(os.path.normpath(os.path.join(folder, os.fspath(target))))
     if not policy.current().allow_external and not inside(folder, target):
+        if under(resolved, folder):  # named inside, but a symbolic link out of the folder
+            how = f"{how}, a link to {os.path.realpath(resolved)}"
         raise ExternalReference(path, str(resolved), how)
     return resolved
 
