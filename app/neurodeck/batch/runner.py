@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
+from ..jobs.progress import Progress
 from .plan import Source, Task, expand_sources, is_current, plan
 from .worker import run_one
 
@@ -95,7 +96,7 @@ def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
                  out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
                  workers: int | None = None, processes: bool = True, force: bool = False,
                  on_progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None, reader: str | None = None,
+                 progress: Progress | None = None, reader: str | None = None,
                  options: Mapping[str, Any] | None = None, member: str | None = None,
                  timeout: float | None = None, output_suffix: str | None = None) -> BatchReport:
     """Run a :class:`~neurodeck.pipeline.Pipeline` on every input.
@@ -104,15 +105,30 @@ def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
     Outputs whose record is current (see :mod:`.plan`) are skipped unless ``force``;
     ``summary.csv`` keeps the rows of earlier runs and updates those of this one.
     ``scheduler`` is the address of a running dask cluster; ``workers`` sizes a local one;
-    ``timeout`` fails (and restarts the worker of) any input running longer.
+    ``timeout`` fails (and restarts the worker of) any input running longer. ``progress``
+    (the same :class:`~neurodeck.jobs.progress.Progress` as GUI jobs and the CLI bar) gets
+    the fraction of inputs finished, and its cancel stops the batch: inputs not started are
+    not run, and those running finish.
     """
     t0 = time.perf_counter()
+    progress = progress or Progress()
     out = Path(out_dir).absolute()
     sources = expand_sources(inputs, reader=reader, options=options, member=member)
     suffix = output_suffix or _suffix(pipeline)
     tasks = plan(sources, out, pipeline.key(), suffix)
     out.mkdir(parents=True, exist_ok=True)
-    notify = on_progress or (lambda *a: None)
+    user_notify = on_progress or (lambda *a: None)
+    finished_n = [0]
+    lock = threading.Lock()
+
+    def notify(label: str, state: str, fraction: float, message: str) -> None:
+        if state in ("ok", "failed", "skipped"):
+            with lock:
+                finished_n[0] += 1
+                done = finished_n[0]
+            progress.report(done / max(len(tasks), 1), f"{done}/{len(tasks)} inputs")
+        user_notify(label, state, fraction, message)
+
     items: dict[int, BatchItem] = {}
     todo: list[Task] = []
     for t in tasks:
@@ -131,11 +147,11 @@ def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
     doc = pipeline.to_doc()
     n_workers, mode = 0, "none"
     if todo and scheduler is None and workers is None and timeout is None:
-        todo = _in_process(doc, todo, items, notify, cancel, checkpoint)
+        todo = _in_process(doc, todo, items, notify, progress, checkpoint)
         n_workers, mode = 1, "in-process"
-    if todo and not (cancel is not None and cancel.is_set()):
+    if todo and not progress.cancelled:
         n_workers = _run_on_dask(doc, todo, items, scheduler, workers, processes, notify,
-                                 cancel, checkpoint, timeout)
+                                 progress, checkpoint, timeout)
         mode = "dask"
     for t in todo:  # cancelled before they ran
         items.setdefault(id(t), _failed(t, "cancelled"))
@@ -160,11 +176,11 @@ def _call(doc: dict, t: Task) -> tuple:
     return (doc, t.input.to_json(), str(t.output), t.key)
 
 
-def _in_process(doc, todo: list[Task], items, notify, cancel, checkpoint) -> list[Task]:
+def _in_process(doc, todo: list[Task], items, notify, progress, checkpoint) -> list[Task]:
     """Run inputs here while that is quicker than starting workers; return the rest."""
     done_s = 0.0
     for i, t in enumerate(todo):
-        if cancel is not None and cancel.is_set():
+        if progress.cancelled:
             return todo[i:]
         remaining = len(todo) - i
         if i and (done_s / i) * remaining > CLUSTER_START_S * 2 and remaining > 1:
@@ -204,8 +220,8 @@ def _close_clusters() -> None:
     _CLUSTERS.clear()
 
 
-def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, cancel, checkpoint,
-                 timeout) -> int:
+def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, progress,
+                 checkpoint, timeout) -> int:
     from distributed import Client
 
     if scheduler:
@@ -266,7 +282,7 @@ def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, cancel
                             finished.add(t.input.label)
                         _finish(t, _failure(t, f"timed out after {timeout:g} s (the worker "
                                             "was restarted)"), items, notify, checkpoint)
-            if cancel is not None and cancel.is_set():
+            if progress.cancelled:
                 client.cancel(list(pending))
                 for f in pending:
                     for t in futures[f]:

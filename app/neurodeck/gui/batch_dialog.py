@@ -5,7 +5,6 @@ process for small batches, else on dask.distributed)."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -31,7 +30,6 @@ class BatchDialog(QtWidgets.QDialog):
         self.processes = True  # real parallelism; tests use threads
         self.report = None
         self.job = None
-        self._cancel = threading.Event()
         self._rows: dict[str, int] = {}
         self.setWindowTitle("Batch run")
         self.resize(860, 560)
@@ -160,7 +158,6 @@ class BatchDialog(QtWidgets.QDialog):
             self.status.setText(str(exc))
             return None
         self._fill(sources)
-        self._cancel.clear()
         out, n = self.out_dir(), self.workers.value()
         processes = self.processes
         inputs = sources
@@ -169,19 +166,9 @@ class BatchDialog(QtWidgets.QDialog):
         def work(progress):
             from ..batch import run_pipeline
 
-            done = [0]
-
-            def on_progress(path, state, fraction, message):
-                self.moved.emit(path, state, fraction, message)
-                if state in ("ok", "failed", "skipped"):
-                    done[0] += 1
-                    progress.update(done[0] / len(inputs), f"{done[0]}/{len(inputs)} inputs")
-                if progress.cancelled:
-                    self._cancel.set()
-
             progress.update(0.0, "starting")
             return run_pipeline(pipeline, sources, out, workers=n, processes=processes,
-                                on_progress=on_progress, cancel=self._cancel)
+                                on_progress=self.moved.emit, progress=progress)
 
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -192,7 +179,8 @@ class BatchDialog(QtWidgets.QDialog):
         return self.job
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if self.job is not None:
+            self.job.progress.cancel()  # inputs not started are skipped, running ones finish
         self.status.setText("Cancelling: inputs already running finish first\u2026")
 
     def _fill(self, sources) -> None:

@@ -37,16 +37,21 @@ class Progress:
 
     def update(self, fraction: float | None = None, message: str | None = None) -> None:
         """Report progress (fraction of this span) and check for cancellation."""
+        self.report(fraction, message)
+        self.check()
+
+    def report(self, fraction: float | None = None, message: str | None = None) -> None:
+        """Report progress without checking for cancellation (from callbacks on other
+        threads, where raising ``Cancelled`` would reach the wrong code)."""
         if fraction is not None:
             self.fraction = min(max(float(fraction), 0.0), 1.0)
         if message is not None:
             self.message = message
         if self._parent is not None:
             lo, hi = self._span
-            self._parent.update(lo + (hi - lo) * self.fraction, self.message)
+            self._parent.report(lo + (hi - lo) * self.fraction, self.message)
         for listener in self._listeners:
             listener(self.fraction, self.message)
-        self.check()
 
     def sub(self, start: float, stop: float) -> Progress:
         """A child covering ``[start, stop]`` of this progress (nested stages)."""
