@@ -1,5 +1,7 @@
 """Results: named arrays, provenance, HDF5 files that never unpickle, atomic saves."""
 
+import os
+
 import h5py
 import numpy as np
 import pytest
@@ -65,3 +67,23 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
         Result({"a": np.arange(5)}).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["r.h5"]  # no temporary left behind
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_written_files_follow_the_umask(tmp_path, umask):
+    """Results, workspaces, scripts and summaries are written through atomic_path: they get
+    0666 less the umask, like any file the user's programs write, not a private 0600."""
+    from neurodeck.atomic import write_text_atomic
+
+    old = os.umask(umask)
+    try:
+        res = Result({"x": np.zeros(3)}, {"analysis": "t"}).save(tmp_path / "r.h5")
+        txt = write_text_atomic(tmp_path / "s.py", "print(1)\n")
+    finally:
+        os.umask(old)
+    for p in (res, txt):
+        assert p.stat().st_mode & 0o777 == 0o666 & ~umask, oct(p.stat().st_mode)
+    os.chmod(txt, 0o640)  # an existing file keeps its own mode when rewritten
+    write_text_atomic(txt, "print(2)\n")
+    assert txt.stat().st_mode & 0o777 == 0o640
