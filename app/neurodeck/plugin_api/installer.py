@@ -6,11 +6,15 @@ installed plugin. Appending (never prepending) means a plugin cannot shadow the 
 the app itself ships (numpy, Qt...).
 
 Installation runs pip in two steps so that the app's own packages are never installed
-twice: a dry run against the running environment (plus the plugin folder) reports what
-is missing, then only those distributions are installed with ``--target --no-deps``. In
-the frozen (PyInstaller) app pip is bundled and run by the app's own executable (see
-:func:`run_pip_if_requested`); there only wheels can be installed, since building an
-sdist needs a Python interpreter the bundle does not have.
+twice: a dry run against the running environment reports what is missing (less what the
+plugin folder already holds), then only those distributions are installed with
+``--target --no-deps``. Only wheels are installed (building a source package runs its
+code), and each wheel is read before it is installed: one that would shadow an installed
+distribution or module (``numpy``, ``neurodeck``...) or ships a start-up hook
+(``sitecustomize.py``, ``usercustomize.py``, ``.pth`` files, a top-level ``pip/``...) is
+refused (:func:`check_wheel`). pip never runs with the plugin folder on its path, so
+nothing in the folder runs inside pip. In the frozen (PyInstaller) app pip is bundled
+and run by the app's own executable (see :func:`run_pip_if_requested`).
 
 Changes take effect at the next start: modules already imported stay in memory.
 """
@@ -149,26 +153,29 @@ def run_pip_if_requested() -> None:
     if os.environ.get(PIP_ENV) != "1" or not frozen():
         return
     del os.environ[PIP_ENV]
-    # The bundle ignores PYTHONPATH; honour it here so the dry run sees the plugin folder.
-    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-        if entry and entry not in sys.path:
-            sys.path.append(entry)
     from pip._internal.cli.main import main as pip_main
 
     sys.exit(pip_main(sys.argv[1:]))
 
 
-def _pip(args: Sequence[str], extra_path: Path) -> subprocess.CompletedProcess[str]:
+def _pip(args: Sequence[str], plugin_folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run pip with the plugin folder kept off its path: a file planted there (a
+    ``sitecustomize.py``, a fake ``pip`` package) must never run inside pip."""
     env = dict(os.environ)
     env[PIP_ENV] = "1"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(extra_path), env.get("PYTHONPATH", "")) if p)
+    folder = os.path.realpath(plugin_folder)
+    kept = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+            if p and os.path.realpath(p) != folder]
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("PYTHONPATH", None)
     cmd = [*pip_command(), *args]
     # No console window flashing up when the windowed app runs pip on Windows.
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
-                          creationflags=flags)
+                          creationflags=flags, cwd=tempfile.gettempdir())
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
         raise InstallError(f"pip {args[0]} failed (exit {proc.returncode}):\n{tail}")
@@ -204,9 +211,10 @@ def install(spec: str, *, target: Path | None = None, upgrade: bool = False,
     target = Path(target or plugin_dir())
     target.mkdir(parents=True, exist_ok=True)
     requirement = _requirement(spec)
-    common = list(pip_args)
-    if frozen():
-        common.append("--only-binary=:all:")
+    if Path(requirement).is_file() and not requirement.endswith(".whl"):
+        raise InstallError(f"{spec}: only wheels (.whl) can be installed; building a source "
+                           "package runs its code (build a wheel with `python -m build`)")
+    common = [*pip_args, "--only-binary=:all:"]
     with tempfile.TemporaryDirectory(prefix="neurodeck-pip-") as tmp:
         report_path = Path(tmp) / "report.json"
         plan = ["install", "--dry-run", "--quiet", "--report", str(report_path), *common]
@@ -214,18 +222,20 @@ def install(spec: str, *, target: Path | None = None, upgrade: bool = False,
             plan.append("--upgrade")
         _pip([*plan, requirement], target)
         report = json.loads(report_path.read_text(encoding="utf-8"))
-    items = report.get("install", [])
-    if not items:
-        raise InstallError(f"{spec}: already installed and up to date"
-                           + ("" if upgrade else " (use upgrade to update it)"))
-    top = [i for i in items if i.get("requested")]
-    _refuse_app_packages([i for i in items if not i.get("requested")], target)
-    sources = []
-    for item in items:
-        url = item["download_info"]["url"]
-        sources.append(_local_path(url) or f"{item['metadata']['name']} @ {url}")
-    _pip(["install", "--quiet", "--no-deps", "--upgrade", "--target", str(target),
-          *common, *sources], target)
+        # pip does not see the plugin folder (kept off its path): drop what is there.
+        present = {k: d.version for k, d in _distributions(target).items()}
+        items = [i for i in report.get("install", [])
+                 if present.get(canonical_name(i["metadata"]["name"])) != i["metadata"]["version"]]
+        if not items:
+            raise InstallError(f"{spec}: already installed and up to date"
+                               + ("" if upgrade else " (use upgrade to update it)"))
+        top = [i for i in items if i.get("requested")]
+        _refuse_app_packages(items, target)
+        wheels = _fetch(items, common, Path(tmp) / "wheels", target)
+        for wheel in wheels:
+            check_wheel(wheel, target)
+        _pip(["install", "--quiet", "--no-deps", "--upgrade", "--target", str(target),
+              *common, *map(str, wheels)], target)
     manifest = _read_manifest(target)
     deps = [canonical_name(i["metadata"]["name"]) for i in items if not i.get("requested")]
     for item in top:
@@ -236,9 +246,114 @@ def install(spec: str, *, target: Path | None = None, upgrade: bool = False,
     return [f"{i['metadata']['name']}=={i['metadata']['version']}" for i in items]
 
 
+def _fetch(items: list[dict], common: list[str], folder: Path, target: Path) -> list[Path]:
+    """The wheel file of every item: local ones as they are, the others downloaded."""
+    local, remote = [], []
+    for item in items:
+        url = item["download_info"]["url"]
+        path = _local_path(url)
+        if path is not None:
+            local.append(Path(path))
+        else:
+            remote.append(f"{item['metadata']['name']} @ {url}")
+    if remote:
+        folder.mkdir(parents=True, exist_ok=True)
+        _pip(["download", "--quiet", "--no-deps", "--dest", str(folder), *common, *remote],
+             target)
+        local += sorted(folder.iterdir())
+    return local
+
+
+#: Top-level names that run at interpreter start-up or replace the installer itself.
+STARTUP_NAMES = frozenset({"sitecustomize", "usercustomize", "site", "pip", "setuptools",
+                           "pkg_resources", "_distutils_hack", "distutils", "wheel",
+                           "encodings", "__pycache__"})
+
+
+def _module_name(top: str) -> str:
+    """``foo`` for ``foo/``, ``foo.py``, ``foo.cpython-311-x86_64-linux-gnu.so``..."""
+    return top.split(".", 1)[0]
+
+
+def _installed_elsewhere(module: str, target: Path) -> str | None:
+    """Where ``module`` is importable from outside the plugin folder, if it is."""
+    import importlib.util
+
+    if module in sys.builtin_module_names:
+        return "built in"
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.origin is None and spec.submodule_search_locations is not None:
+        return None  # a namespace package: shared between distributions by design
+    places = [spec.origin] if spec.origin and spec.origin not in ("built-in", "frozen") else []
+    places += list(spec.submodule_search_locations or [])
+    if not places:
+        return spec.origin or "installed"
+    root = target.resolve()
+    outside = [p for p in places if root not in Path(p).resolve().parents]
+    return outside[0] if outside else None
+
+
+def check_wheel(wheel: Path, target: Path) -> None:
+    """Refuse a wheel that would shadow what is installed or run code at start-up.
+
+    Read from the archive itself (not its metadata, which could lie): every path it
+    would install, data-scheme files included.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            names = zf.namelist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InstallError(f"{wheel.name}: not a readable wheel ({exc})") from exc
+    problems: list[str] = []
+    tops: set[str] = set()
+    for name in names:
+        parts = [p for p in name.replace("\\", "/").split("/") if p]
+        if not parts:
+            continue
+        if name.startswith("/") or ".." in parts or ":" in parts[0]:
+            problems.append(f"{name!r} would be written outside the plugin folder")
+            continue
+        if parts[0].endswith(".data") and len(parts) > 2:
+            if parts[1] in ("purelib", "platlib"):
+                parts = parts[2:]
+            elif parts[-1].endswith(".pth"):
+                problems.append(f"{name!r} is a .pth start-up file")
+                continue
+            else:
+                continue
+        if parts[0].endswith((".dist-info", ".data")):
+            continue
+        if len(parts) == 1 and parts[0].endswith(".pth"):
+            problems.append(f"{parts[0]!r} is a .pth start-up file (it would run at every "
+                            "Python start)")
+            continue
+        tops.add(parts[0])
+    for top in sorted(tops):
+        module = _module_name(top)
+        if module in STARTUP_NAMES:
+            problems.append(f"it ships a top-level {top!r}, which Python or pip would run "
+                            "in place of its own")
+            continue
+        where = _installed_elsewhere(module, target)
+        if where is not None:
+            problems.append(f"its top-level {top!r} would shadow the installed module "
+                            f"{module!r} ({where})")
+    if problems:
+        raise InstallError(f"{wheel.name} was refused: " + "; ".join(problems))
+
+
 def _refuse_app_packages(deps: list[dict], target: Path) -> None:
-    """A dependency the app already ships (in another version) cannot be replaced: the
-    plugin folder comes last on ``sys.path``, so the app's copy would win anyway."""
+    """A distribution the app already has (numpy, neurodeck, ...) cannot be installed
+    again as a plugin or a plugin's dependency, in any version: the folder comes last on
+    ``sys.path``, so the app's copy would win anyway, and a second copy is how a wheel
+    named like an installed package would shadow it."""
     clashes = []
     for item in deps:
         name = item["metadata"]["name"]
@@ -249,8 +364,9 @@ def _refuse_app_packages(deps: list[dict], target: Path) -> None:
                 clashes.append(f"{name} {item['metadata']['version']} (the app has "
                                f"{dist.version})")
     if clashes:
-        raise InstallError("the plugin needs versions of packages that neurodeck itself "
-                           "ships: " + ", ".join(clashes))
+        raise InstallError("a plugin cannot install packages that neurodeck itself ships "
+                           "(a second copy would shadow or fight the app's): "
+                           + ", ".join(clashes))
 
 
 def remove(name: str, *, target: Path | None = None) -> list[str]:
