@@ -10,6 +10,7 @@ import numpy as np
 from neurodeck.data import Result, RoiTimeSeries
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
+from neurodeck.safety.limits import require_finite
 
 from . import checkpoint, gaussian
 from .config import BrainMAEConfig
@@ -97,6 +98,7 @@ def run(inputs: Sequence[RoiTimeSeries], params: dict[str, Any],
     inputs = [as_roi_series(ds) for ds in inputs]
     for ds in inputs:
         check_input(ds, config)
+        require_finite(ds.data, ds.name, ("region", "frame"))
     covs, cov_source = baseline_covariances(inputs, config, model,
                                             str(params.get("gaussian_covariance",
                                                            "checkpoint")))

@@ -10,6 +10,7 @@ import numpy as np
 from neurodeck.data import TimeSeries
 from neurodeck.errors import ParameterError
 from neurodeck.jobs.progress import Progress
+from neurodeck.safety.limits import require_finite
 
 NON_DATA_TYPES = {
     "stim", "misc", "syst", "chpi", "exci", "ias", "resp", "bio", "gsr", "temperature"}
@@ -40,9 +41,8 @@ def covariance(ts: TimeSeries, picks: list[int], start: int, stop: int,
     s2 = np.zeros((n, n))
     for lo in range(start, stop, CHUNK_SAMPLES):
         hi = min(lo + CHUNK_SAMPLES, stop)
-        x = ts.get_data(lo, hi, picks)
-        if not np.all(np.isfinite(x)):
-            raise ParameterError(f"{ts.name} has NaN or infinite values in the chosen span")
+        x = require_finite(ts.get_data(lo, hi, picks), f"{ts.name} (samples {lo}-{hi})",
+                           ("row", "sample"))
         if shift is None:
             shift = x[:, :1].copy()  # shifting by the first sample keeps sums small
         x = x - shift

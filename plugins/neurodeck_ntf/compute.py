@@ -9,6 +9,7 @@ import numpy as np
 from neurodeck.data import Traces
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
+from neurodeck.safety.limits import require_finite
 
 from . import affinity as aff
 from . import communities, cp, rank
@@ -67,6 +68,8 @@ def run(inputs: list[Traces], params: dict[str, Any], progress: Progress) -> dic
     traces = inputs[0] if len(inputs) == 1 else Traces.combine(list(inputs))
     ranks = _ranks(params["rank"])
     data, labels = aligned_traces(traces, params["min_animals"])
+    # NaN marks a neuron an animal does not have (the alignment's doing); inf is damage.
+    require_finite(data, traces.name, ("animal", "neuron", "frame"), allow_nan=True)
     n_animals, n_neurons, n_times = data.shape
     progress.update(0.0, f"differentiating traces ({n_neurons} neurons, {n_animals} "
                          f"animal(s), {n_times} frames)")

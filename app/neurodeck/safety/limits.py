@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NeurodeckError
+from ..errors import ParameterError
 from . import policy
 from .errors import Implausible, MemoryBudgetExceeded
 
@@ -75,34 +75,39 @@ MAX_CHANNELS = 100_000
 MAX_DURATION_S = 3e7  # about a year
 
 
-class NonFiniteInput(NeurodeckError, ValueError):
-    """An analysis input holds NaN or infinite values."""
+class NonFiniteInput(ParameterError):
+    """An analysis input holds NaN or infinite values (a :class:`ParameterError`, as the
+    analyses reported it before the check was shared: the chosen span is unusable)."""
 
-    def __init__(self, what: str, count: int, total: int, where: str = ""):
+    def __init__(self, what: str, count: int, total: int, where: str = "",
+                 kind: str = "NaN or infinite"):
         self.what = what
         self.count = count
         super().__init__(
-            f"{what} holds {count} NaN or infinite value{'s' if count != 1 else ''} "
+            f"{what} holds {count} {kind} value{'s' if count != 1 else ''} "
             f"(of {total}){where}; the analysis would return only NaN. Remove or "
             "interpolate them (e.g. mark the channel bad, or crop the segment) first")
 
 
-def require_finite(data: Any, what: str = "the input", axis_names: tuple[str, ...] = ()) -> Any:
+def require_finite(data: Any, what: str = "the input", axis_names: tuple[str, ...] = (),
+                   allow_nan: bool = False) -> Any:
     """Return ``data`` unchanged if every value is finite, else raise :class:`NonFiniteInput`.
 
     ``axis_names`` (e.g. ``("channel", "sample")``) let the message point at the first bad
-    entry. Analyses call this on what they are about to compute with.
+    entry. ``allow_nan`` is for analyses where NaN means "not recorded" (then only
+    infinities are refused). Analyses call this on what they are about to compute with.
     """
     arr = np.asarray(data)
     if arr.dtype.kind not in "fc":
         return data
-    finite = np.isfinite(arr)
-    if finite.all():
+    bad_mask = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    if not bad_mask.any():
         return data
-    bad = int(arr.size - np.count_nonzero(finite))
+    bad = int(np.count_nonzero(bad_mask))
     where = ""
     if axis_names and arr.ndim == len(axis_names):
-        first = np.argwhere(~finite)[0]
+        first = np.argwhere(bad_mask)[0]
         where = " - first at " + ", ".join(f"{n} {int(i)}" for n, i in
                                             zip(axis_names, first, strict=True))
-    raise NonFiniteInput(what, bad, int(arr.size), where)
+    raise NonFiniteInput(what, bad, int(arr.size), where,
+                         "infinite" if allow_nan else "NaN or infinite")
