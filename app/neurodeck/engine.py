@@ -89,9 +89,15 @@ def execute(step: Prepared, inputs: Sequence[Dataset], progress: Progress | None
     progress.update(0.0, "starting")
     out = resolve(spec.run)(datasets, dict(step.values), progress)
     progress.update(1.0, "done")
-    if isinstance(spec, Transform):
-        return make_derived(step, out, list(inputs))
-    return make_result(step, out, list(inputs))
+    made = make_derived(step, out, list(inputs)) if isinstance(spec, Transform) \
+        else make_result(step, out, list(inputs))
+    if progress.warnings:  # e.g. a fit that did not converge: shown with it, and logged
+        made.meta["warnings"] = list(progress.warnings)
+        if isinstance(made, Result):
+            made.provenance["warnings"] = list(progress.warnings)
+        for w in progress.warnings:
+            log.warning("%s %s: %s", _what(spec), spec.id, w)
+    return made
 
 
 # -- inputs ------------------------------------------------------------------------------------

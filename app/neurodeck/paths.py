@@ -22,6 +22,15 @@ def resources_dir() -> Path:
     raise FileNotFoundError("neurodeck's resources folder is missing from this installation")
 
 
+def docs_dir() -> Path | None:
+    """The manual (``docs/``): in the package once installed, beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    candidates = [here / "docs", here.parent.parent / "docs"]
+    if getattr(sys, "frozen", False):
+        candidates.insert(0, Path(getattr(sys, "_MEIPASS", here)) / "neurodeck" / "docs")
+    return next((c for c in candidates if (c / "architecture.md").is_file()), None)
+
+
 def resource_path(*parts: str) -> Path:
     """A file under ``resources/`` (e.g. ``resource_path("samples", "eeg.edf")``)."""
     return resources_dir().joinpath(*parts)

@@ -60,6 +60,13 @@ def main(argv: Sequence[str] | None = None, *, safe_mode: bool = False) -> int:
     if "--safe-mode" in args:
         args.remove("--safe-mode")
         safe_mode = True
+    from .display import problem
+
+    why = problem()
+    if why:  # Qt would abort (exit 134) with a misleading message: say what is wrong
+        print(f"neurodeck: error: {why}", file=sys.stderr)
+        return 3
+    _log_to_file()
     app = create_app([sys.argv[0], *args])
     window = build_window([a for a in args if not a.startswith("-")], safe_mode=safe_mode)
     window.show()
@@ -68,6 +75,29 @@ def main(argv: Sequence[str] | None = None, *, safe_mode: bool = False) -> int:
     code = app.exec()
     window.deleteLater()
     return int(code)
+
+
+def log_path():
+    """Where the app's log file is (shown in Help > Where Files Live)."""
+    from ..settings import config_dir
+
+    return config_dir() / "logs" / "neurodeck.log"
+
+
+def _log_to_file() -> None:
+    """Keep the log panel's messages on disk too (1 MB x 3 files)."""
+    import contextlib
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    with contextlib.suppress(OSError):  # a read-only home must not stop the app
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
+                                      encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: "
+                                               "%(message)s"))
+        logging.getLogger("neurodeck").addHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

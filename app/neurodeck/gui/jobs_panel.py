@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from ..jobs.progress import duration
 from .jobs import Job, JobManager
 
 
@@ -24,6 +25,7 @@ class JobsPanel(QtWidgets.QWidget):
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.Stretch)
         header.setSectionResizeMode(1, QtWidgets.QHeaderView.Interactive)
         self.table.setColumnWidth(1, 220)
+        self.table.setColumnWidth(2, 170)
         self.table.cellDoubleClicked.connect(self._details)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -62,7 +64,7 @@ class JobsPanel(QtWidgets.QWidget):
             f"failed: {job.error}"
         self.table.item(row, 3).setText(status)
         self.table.item(row, 3).setToolTip(job.traceback or job.error)
-        self.table.item(row, 2).setText(f"{job.elapsed:.1f} s")
+        self.table.item(row, 2).setText(_elapsed(job))
         button = self.table.cellWidget(row, 4)
         if button is not None and not job.active:
             button.setEnabled(False)
@@ -71,9 +73,16 @@ class JobsPanel(QtWidgets.QWidget):
         for job in self.manager.active_jobs():
             row = self._rows.get(job.id)
             if row is not None:
-                self.table.item(row, 2).setText(f"{job.elapsed:.1f} s")
+                self.table.item(row, 2).setText(_elapsed(job))
 
     def _details(self, row: int, _col: int) -> None:
         for jid, r in self._rows.items():
             if r == row and self.manager.jobs[jid].status == "failed":
                 self.show_error.emit(self.manager.jobs[jid])
+
+
+def _elapsed(job: Job) -> str:
+    """Elapsed time, and while it runs an estimate of what is left (from its progress)."""
+    text = duration(job.elapsed)
+    left = job.progress.remaining() if job.active else None
+    return f"{text}, ~{duration(left)} left" if left is not None else text

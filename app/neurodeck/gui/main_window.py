@@ -154,6 +154,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(m, "&Plugin Manager\u2026", self.plugin_dialog, None, "action-plugins")
 
         m = bar.addMenu("&Help")
+        self._action(m, "&Manual\u2026", lambda: self.help("manual"), K.HelpContents,
+                     "action-manual")
+        self._action(m, "&Keyboard Shortcuts\u2026", lambda: self.help("keys"), "Ctrl+/",
+                     "action-shortcuts")
+        self._action(m, "&Where Files Live\u2026", lambda: self.help("files"), None,
+                     "action-files")
+        m.addSeparator()
         self._action(m, "&About neurodeck", lambda: show_about(self))
 
     def _step_menu(self, menu: QtWidgets.QMenu, specs, prefix: str) -> None:
@@ -170,17 +177,29 @@ class MainWindow(QtWidgets.QMainWindow):
             menu.addAction("(none installed)").setEnabled(False)
 
     # -- opening ------------------------------------------------------------------
+    def _last_dir(self) -> str:
+        last = self.settings.get("last_open_dir")
+        return last if isinstance(last, str) and Path(last).is_dir() else ""
+
+    def _remember_dir(self, path: str) -> None:
+        p = Path(path)
+        self.settings.set("last_open_dir", str(p if p.is_dir() else p.parent))
+
     def open_dialog(self) -> None:
         exts = sorted({e for r in self.pm.contributions("readers") for e in r.extensions})
         filt = f"Supported files ({' '.join('*' + e for e in exts)});;All files (*)"
-        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", filt)
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", self._last_dir(), filt)
+        if paths:
+            self._remember_dir(paths[0])
         for p in paths:
             self.open_file(p)
 
     def open_folder_dialog(self) -> None:
         folder = QtWidgets.QFileDialog.getExistingDirectory(
-            self, "Open a folder as a study (one member per file; BIDS roots too)")
+            self, "Open a folder as a study (one member per file; BIDS roots too)",
+            self._last_dir())
         if folder:
+            self._remember_dir(folder)
             self.open_file(folder)
 
     def open_file(self, path: str | Path, reader: str | None = None,
@@ -386,10 +405,12 @@ class MainWindow(QtWidgets.QMainWindow):
                     view is None or tab.property("view_id") == view.id):
                 self.tabs.setCurrentIndex(i)
                 return tab
-        widget = self._make_view(chosen, entry)
+        view_widget = self._make_view(chosen, entry)
+        if isinstance(view_widget, StudyView):
+            view_widget.member_activated.connect(
+                lambda key, e=entry.id: self.open_member(e, key))
+        widget = _with_warnings(view_widget, entry.dataset)
         widget.setProperty("view_id", chosen.id if chosen is not None else None)
-        if isinstance(widget, StudyView):
-            widget.member_activated.connect(lambda key, e=entry.id: self.open_member(e, key))
         widget.setProperty("entry_id", entry.id)
         widget.setProperty("view_title", chosen.title if chosen is not None else "")
         title = _tab_title(entry, widget.property("view_title"))
@@ -413,7 +434,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return SummaryView(entry.dataset)
 
     def current_view(self) -> QtWidgets.QWidget | None:
-        return self.tabs.currentWidget()
+        tab = self.tabs.currentWidget()
+        return getattr(tab, "view", tab)  # the view inside a frame with warnings
 
     def _close_tab(self, index: int) -> None:
         w = self.tabs.widget(index)
@@ -496,6 +518,14 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- other dialogs -------------------------------------------------------------------
     def preferences(self) -> None:
         PrefsDialog(self.settings, self).exec()
+
+    def help(self, page: str = "manual"):
+        from .help_dialog import HelpDialog
+
+        dialog = HelpDialog(self, page)
+        dialog.setObjectName("help-dialog")
+        dialog.show()
+        return dialog
 
     def plugin_dialog(self) -> PluginDialog:
         dialog = PluginDialog(self.pm, self)
@@ -612,3 +642,32 @@ class MainWindow(QtWidgets.QMainWindow):
 
 def _tab_title(entry: Entry, view_title: str | None) -> str:
     return f"{entry.name} \u2013 {view_title}" if view_title else entry.name
+
+
+class _WarningFrame(QtWidgets.QWidget):
+    """A view under a banner of the warnings its result carries (did not converge...)."""
+
+    def __init__(self, view: QtWidgets.QWidget, warnings: list[str]):
+        super().__init__()
+        self.view = view
+        banner = QtWidgets.QLabel("\u26a0 " + "<br>\u26a0 ".join(
+            w.replace("&", "&amp;").replace("<", "&lt;") for w in warnings))
+        banner.setObjectName("result-warnings")
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px; "
+                             "border-bottom: 1px solid #e0c36b;")
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(banner)
+        lay.addWidget(view, 1)
+
+    def __getattr__(self, name: str):  # export, copy_values, state... act on the view
+        return getattr(self.__dict__.get("view") or super(), name)
+
+
+def _with_warnings(view: QtWidgets.QWidget, ds: Dataset) -> QtWidgets.QWidget:
+    warnings = ds.meta.get("warnings") if isinstance(ds.meta, dict) else None
+    if isinstance(warnings, list) and warnings:
+        return _WarningFrame(view, [str(w) for w in warnings])
+    return view

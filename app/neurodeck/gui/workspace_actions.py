@@ -101,8 +101,7 @@ class WorkspaceActions(QtCore.QObject):
             entry = w.session.entries.get(entry_id)
             if entry is None:
                 continue
-            view = next((v for v in views_for(w.pm, entry.dataset) if _is_view(v, tab)), None)
-            item: dict[str, Any] = {"entry": entry_id, "view": view.id if view else None}
+            item: dict[str, Any] = {"entry": entry_id, "view": tab.property("view_id")}
             if hasattr(tab, "state"):
                 # A view's own layout (window, scaling, selection); a failing one is skipped.
                 with contextlib.suppress(Exception):
@@ -252,9 +251,3 @@ class WorkspaceActions(QtCore.QObject):
         with contextlib.suppress(OSError):
             self.autosaver.discard()
 
-
-def _is_view(view, widget: QtWidgets.QWidget) -> bool:
-    target = view.widget
-    if isinstance(target, str):
-        return target == f"{type(widget).__module__}:{type(widget).__qualname__}"
-    return target is type(widget)

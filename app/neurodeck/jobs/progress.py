@@ -25,6 +25,9 @@ class Progress:
                  _span: tuple[float, float] = (0.0, 1.0)):
         self._listeners: list[Listener] = [listener] if listener else []
         self._cancel = _parent._cancel if _parent else threading.Event()
+        #: Messages for the user about the result (did not converge, restarts disagree...):
+        #: shared by a progress and its children; the engine stores them with the result.
+        self.warnings: list[str] = _parent.warnings if _parent else []
         self._parent = _parent
         self._span = _span
         self.fraction = 0.0
@@ -69,6 +72,17 @@ class Progress:
             yield item
         self.update(1.0)
 
+    def warn(self, message: str) -> None:
+        """Say something the user must know about the result (shown with it, logged)."""
+        if message not in self.warnings:
+            self.warnings.append(str(message))
+
+    def remaining(self) -> float | None:
+        """Seconds left, from the elapsed time and the fraction done (None: too early)."""
+        if self.fraction < 0.02 or self.elapsed < 2.0 or self.fraction >= 1.0:
+            return None
+        return self.elapsed * (1.0 - self.fraction) / self.fraction
+
     # -- cancellation ---------------------------------------------------------------
     def cancel(self) -> None:
         self._cancel.set()
@@ -85,6 +99,16 @@ class Progress:
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+
+def duration(seconds: float) -> str:
+    """``"45 s"``, ``"3 min 20 s"``, ``"1 h 05 min"``: how people read a wait."""
+    seconds = max(float(seconds), 0.0)
+    if seconds < 60:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
 
 
 class TextProgressBar:
@@ -104,7 +128,11 @@ class TextProgressBar:
         self._last = now
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "-" * (self.width - filled)
-        text = f"\r[{bar}] {fraction * 100:5.1f}% {now - self._started:6.1f}s {message[:40]:<40}"
+        elapsed = now - self._started
+        left = elapsed * (1 - fraction) / fraction if 0.02 < fraction < 1 and elapsed > 2 \
+            else None
+        eta = f" ~{duration(left)} left" if left is not None else ""
+        text = f"\r[{bar}] {fraction * 100:5.1f}% {elapsed:6.1f}s{eta} {message[:40]:<40}"
         self.stream.write(text)
         self.stream.flush()
 
