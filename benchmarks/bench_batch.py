@@ -1,95 +1,152 @@
-"""Batch benchmark: throughput of ``neurodeck batch`` with 1 and 2 dask workers.
+"""Batch benchmark: ``run_batch`` against a plain sequential loop, 1 and 2 workers.
 
-    python benchmarks/bench_batch.py              # 40 inputs (the issue's size)
-    python benchmarks/bench_batch.py --n 8        # quicker
+    python benchmarks/bench_batch.py            # 40 and 200 small inputs, 8 heavy ones
+    python benchmarks/bench_batch.py --quick    # 40 small inputs, 4 heavy, 1 repeat
 
-Inputs: 40 copies of the bundled EEG recording (64 channels, 160 Hz, 125 s; each input
-is opened with MNE and gets a full-length Pearson FC). Three runs, same inputs:
+Workloads (what a user batches):
 
-- reference: a plain sequential loop of ``neurodeck.run`` + ``Result.save`` in this
-  process (no dask) - what a user would write by hand;
-- ``run_batch`` on a LocalCluster of 1 and of 2 single-threaded worker *processes*
-  (the CLI default), each timed end to end (cluster start and shutdown included, and
-  also reported without them: first task start to last task end).
+- *small*: copies of the bundled ROI table (31 regions x 300 frames), Pearson FC each
+  (a few ms of work per input: the batch machinery's overhead dominates);
+- *heavy*: copies of a synthetic 64-channel recording sized so that one FC (partial,
+  Ledoit-Wolf) takes at least ~1 s here.
 
-Scaling ratio = throughput(2 workers) / throughput(1 worker). This machine has 2 cores
-shared with other jobs, so the ratio is bounded by 2 and lowered by whatever else runs.
-Results go to benchmarks/out/bench_batch.json.
+Variants, interleaved per repeat (A B C D A B C D ...), each timed end to end from the call
+to the summary written: the reference sequential loop of ``neurodeck.run`` +
+``Result.save`` (what a user writes by hand); ``run_batch`` with default settings (it runs
+small batches in-process); ``run_batch(workers=1)`` and ``run_batch(workers=2)`` on worker
+processes. *Cold* rows start a new local cluster each time (a CLI call); *warm* rows reuse
+the process's cluster (the GUI's second batch). The machine has 2 cores shared with other
+jobs (load average recorded): scaling above 1x needs a free core.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import json
-import os
 import shutil
+import sys
 import tempfile
-import time
 from pathlib import Path
 
-OUT = Path(__file__).parent / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+RESULTS = "batch"
+
+
+def _inputs(tmp: Path, kind: str, n: int, seconds: float = 1.5) -> Path:
+    import numpy as np
+
+    from neurodeck.paths import resource_path
+
+    folder = tmp / f"{kind}-{n}"
+    folder.mkdir()
+    if kind == "small":
+        roi = resource_path("samples", "nitime_rest_roi_timeseries.csv")
+        for i in range(n):
+            shutil.copyfile(roi, folder / f"sub-{i:03d}.csv")
+            shutil.copyfile(roi.with_suffix(".json"), folder / f"sub-{i:03d}.json")
+        return folder
+    import mne
+
+    rng = np.random.default_rng(0)
+    n_ch, sfreq = 64, 250.0
+    n_times = int(sfreq * 60 * seconds * 8)  # sized for ~1 s of partial FC here
+    info = mne.create_info(n_ch, sfreq, "eeg")
+    raw = mne.io.RawArray(rng.normal(size=(n_ch, n_times)) * 1e-5, info, verbose=False)
+    first = folder / "rec-000_raw.fif"
+    raw.save(first, verbose=False)
+    for i in range(1, n):
+        shutil.copyfile(first, folder / f"rec-{i:03d}_raw.fif")
+    return folder
+
+
+def run(quick: bool) -> dict:
+    from harness import compare, environment, ratio, strip_values
+
+    import neurodeck
+    from neurodeck.batch import run_batch, runner
+
+    env = environment()
+    tmp = Path(tempfile.mkdtemp(prefix="nd-bench-batch-"))
+    cases = []
+    plan = [("small", 40, {"method": "pearson"})]
+    if not quick:
+        plan.append(("small", 200, {"method": "pearson"}))
+    plan.append(("heavy", 4 if quick else 8, {"method": "partial"}))
+    repeats = 1 if quick else 3
+    try:
+        for kind, n, params in plan:
+            folder = _inputs(tmp, kind, n)
+            pattern = str(folder / ("*.csv" if kind == "small" else "*.fif"))
+            files = sorted(Path(folder).glob("*.csv" if kind == "small" else "*.fif"))
+            counter = iter(range(10_000))
+
+            def out(kind=kind, n=n, counter=counter) -> Path:
+                return tmp / f"out-{kind}-{n}-{next(counter)}"
+
+            def loop(files=files, params=params):
+                dest = out()
+                dest.mkdir()
+                for f in files:
+                    neurodeck.run("fc", f, **params).save(dest / (f.stem + ".h5"))
+
+            def batch(workers=None, cold=True, pattern=pattern, params=params):
+                if cold:
+                    runner._close_clusters()
+                rep = run_batch("fc", pattern, params, out(), workers=workers)
+                assert not rep.failed, rep.failed[:1]
+                return rep.mode
+
+            fns = {"loop": loop, "run_batch default": lambda: batch(None),
+                   "1 worker, cold": lambda: batch(1), "2 workers, cold": lambda: batch(2),
+                   "2 workers, warm": lambda: batch(2, cold=False)}
+            res = compare(fns, repeats=repeats)
+            modes = {k: v["value"] for k, v in res.items() if k != "loop"}
+            row = {"workload": kind, "inputs": n, "params": params, "modes": modes,
+                   "timings": strip_values(res),
+                   "default_vs_loop": ratio(res, "run_batch default", "loop"),
+                   "scaling_2_vs_1_cold": ratio(res, "1 worker, cold", "2 workers, cold"),
+                   "speedup_2_warm_vs_loop": ratio(res, "loop", "2 workers, warm")}
+            cases.append(row)
+            print(f"{kind} x{n}: " + ", ".join(
+                f"{k} {v['wall']['median']:.2f} s" for k, v in res.items())
+                + f"; default/loop {row['default_vs_loop']:.2f}, "
+                  f"2 vs 1 worker {row['scaling_2_vs_1_cold']:.2f}x", flush=True)
+    finally:
+        runner._close_clusters()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"cases": cases, "repeats": repeats, "env": env}
+
+
+def tables(doc: dict) -> dict[str, str]:
+    from harness import fmt_spread
+
+    lines = ["| workload | inputs | loop | run_batch (default) | 1 worker, cold | "
+             "2 workers, cold | 2 workers, warm | default / loop | 2 vs 1 worker |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for c in doc["cases"]:
+        t = c["timings"]
+        cells = [fmt_spread(t[k]["wall"]) for k in ("loop", "run_batch default",
+                                                    "1 worker, cold", "2 workers, cold",
+                                                    "2 workers, warm")]
+        lines.append(f"| {c['workload']} | {c['inputs']} | " + " | ".join(cells)
+                     + f" | {c['default_vs_loop']:.2f} | {c['scaling_2_vs_1_cold']:.2f}x |")
+    env = doc["environment"]
+    lines.append("")
+    lines.append(f"Median (min-max) wall time of {doc['repeats']} interleaved repeats; "
+                 f"{env['cpu_count']} cores, load average {env['loadavg_start']} at the start, "
+                 f"{env['loadavg_end']} at the end ({env['date'][:10]}).")
+    return {"batch": "\n".join(lines)}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=40)
+    from harness import write_results
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-
-    import neurodeck
-    from neurodeck.batch import run_batch
-    from neurodeck.paths import resource_path
-
-    eeg = resource_path("samples", "eegmmidb_S001R04.edf")
-    tmp = Path(tempfile.mkdtemp(prefix="nd-bench-batch-"))
-    try:
-        inputs = tmp / "in"
-        inputs.mkdir()
-        for i in range(args.n):
-            shutil.copyfile(eeg, inputs / f"sub-{i:02d}_eeg.edf")
-        files = sorted(inputs.glob("*.edf"))
-        params = {"method": "pearson"}
-
-        t0 = time.perf_counter()
-        (tmp / "seq").mkdir()
-        for f in files:
-            neurodeck.run("fc", f, **params).save(tmp / "seq" / (f.stem + ".h5"))
-        seq = time.perf_counter() - t0
-        rows = [{"run": "sequential loop (reference)", "workers": 1, "wall_s": seq,
-                 "tasks_s": seq, "per_input_s": seq / len(files)}]
-
-        for workers in (1, 2):
-            rep = run_batch("fc", str(inputs / "*.edf"), params, tmp / f"w{workers}",
-                            workers=workers)
-            assert not rep.failed, rep.failed[:1]
-            starts = [_dt.datetime.fromisoformat(i.started).timestamp() for i in rep.items]
-            span = max(s + i.seconds for s, i in zip(starts, rep.items, strict=True)) - min(
-                starts)
-            rows.append({"run": f"run_batch, {workers} worker process(es)", "workers": workers,
-                         "wall_s": rep.wall_seconds, "tasks_s": span,
-                         "per_input_s": sum(i.seconds for i in rep.items) / len(rep.items)})
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    for r in rows:
-        r["throughput_per_s"] = args.n / r["wall_s"]
-    w1, w2 = rows[1], rows[2]
-    summary = {
-        "n_inputs": args.n, "cpu_count": os.cpu_count(),
-        "scaling_ratio_wall": w2["throughput_per_s"] / w1["throughput_per_s"],
-        "scaling_ratio_tasks": w1["tasks_s"] / w2["tasks_s"],
-        "batch1_vs_sequential_wall": w1["wall_s"] / rows[0]["wall_s"],
-        "rows": rows,
-    }
-    print(f"{'run':<38} {'wall s':>8} {'tasks s':>8} {'inputs/s':>9} {'s/input':>8}")
-    for r in rows:
-        print(f"{r['run']:<38} {r['wall_s']:>8.2f} {r['tasks_s']:>8.2f} "
-              f"{r['throughput_per_s']:>9.2f} {r['per_input_s']:>8.3f}")
-    print(f"scaling 2 vs 1 worker: {summary['scaling_ratio_wall']:.2f}x end to end, "
-          f"{summary['scaling_ratio_tasks']:.2f}x first-task-to-last-task; "
-          f"1-worker batch / sequential loop: {summary['batch1_vs_sequential_wall']:.2f}")
-    OUT.mkdir(exist_ok=True)
-    (OUT / "bench_batch.json").write_text(json.dumps(summary, indent=1))
+    data = run(args.quick)
+    write_results(RESULTS, {"cases": data["cases"], "repeats": data["repeats"]},
+                  quick=args.quick, env=data["env"])
 
 
 if __name__ == "__main__":
