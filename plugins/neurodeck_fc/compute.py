@@ -10,6 +10,7 @@ import numpy as np
 from neurodeck.data import TimeSeries
 from neurodeck.errors import ParameterError
 from neurodeck.jobs.progress import Progress
+from neurodeck.plugin_api import sample_span
 from neurodeck.safety.limits import require_finite
 
 NON_DATA_TYPES = {
@@ -78,14 +79,7 @@ def run(inputs: list[TimeSeries], params: dict[str, Any], progress: Progress) ->
     if len(picks) < 2:
         raise ParameterError(
             f"{ts.name}: fewer than 2 rows of type {params['channel_types']!r} to correlate")
-    tmin = params["tmin"] or 0.0
-    tmax = params["tmax"] if params["tmax"] is not None else ts.duration
-    if tmax <= tmin:
-        raise ParameterError(f"tmax ({tmax}) must be after tmin ({tmin})")
-    start = int(round(tmin * ts.sfreq))
-    stop = min(int(round(tmax * ts.sfreq)), ts.n_times)
-    if stop - start < 3:
-        raise ParameterError(f"the span {tmin}-{tmax} s holds fewer than 3 samples")
+    start, stop = sample_span(ts, params["tmin"], params["tmax"], min_samples=3)
 
     mean, cov, n_samples = covariance(ts, picks, start, stop, progress)
     std = np.sqrt(np.diag(cov))

@@ -102,3 +102,19 @@ def test_clear_errors(traces, neurodeck_plugins):
     nan = Traces(np.array([[1.0, np.nan, 3.0, 4.0], [1.0, 2.0, 3.0, 5.0]]))
     with pytest.raises(ParameterError, match="NaN"):
         neurodeck.run("fc", nan)
+
+
+def test_a_span_outside_the_recording_says_so_in_the_users_terms():
+    """`--param tmin=100` on a 16 s recording: the start is past the end (not 'tmax (16.0)
+    must be after tmin (100.0)')."""
+    ts = neurodeck.Traces(np.random.default_rng(0).normal(size=(3, 160)), sfreq=10.0)
+    with pytest.raises(neurodeck.ParameterError,
+                       match=r"Start \(tmin = 100 s\) is at or after the end of the "
+                             r"recording \(16 s\)"):
+        neurodeck.run("fc", ts, tmin=100)
+    with pytest.raises(neurodeck.ParameterError,
+                       match=r"End \(tmax = 2 s\) must be after the start \(tmin = 5 s\); "
+                             r"the recording is 16 s"):
+        neurodeck.run("fc", ts, tmin=5, tmax=2)
+    with pytest.raises(neurodeck.ParameterError, match="holds 1 sample"):
+        neurodeck.run("fc", ts, tmin=5, tmax=5.1)

@@ -15,11 +15,12 @@ from .contributions import (
 )
 from .lazy import resolve
 from .params import Bool, Choice, FilePath, Float, Int, IntList, Param, ParamSchema, Text
+from .spans import sample_span
 
 hookimpl = pluggy.HookimplMarker("neurodeck")
 
 __all__ = [
     "Analysis", "Bool", "Choice", "Command", "FilePath", "Float", "Int", "IntList", "Output",
     "Param", "ParamSchema", "Reader", "SampleData", "Text", "Transform", "View", "Writer",
-    "hookimpl", "optional", "resolve",
+    "hookimpl", "optional", "resolve", "sample_span",
 ]
