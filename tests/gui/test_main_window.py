@@ -194,7 +194,7 @@ def test_gui_start_imports_no_heavy_library_and_exits_cleanly(tmp_path):
 
 def test_app_starts_on_sample_data_and_quits(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NEURODECK_CONFIG_DIR": str(tmp_path),
-           "NEURODECK_QUIT_AFTER_MS": "4000"}
+           "NEURODECK_QUIT_WHEN_IDLE": "1"}
     out = subprocess.run([sys.executable, "-m", "neurodeck"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr

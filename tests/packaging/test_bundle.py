@@ -88,8 +88,8 @@ def test_builtin_plugins_are_discovered(bundle, user_env):
 
 
 def test_gui_starts_offscreen_and_opens_a_sample(bundle, user_env, tmp_path):
-    env = {**user_env, "NEURODECK_QUIT_AFTER_MS": "3000"}
-    proc = run(bundle, str(EDF), env=env, timeout=60)
+    env = {**user_env, "NEURODECK_QUIT_WHEN_IDLE": "1"}
+    proc = run(bundle, str(EDF), env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     settings = json.loads((tmp_path / "config" / "settings.json").read_text())
@@ -97,8 +97,8 @@ def test_gui_starts_offscreen_and_opens_a_sample(bundle, user_env, tmp_path):
 
 
 def test_gui_starts_on_the_bundled_sample(bundle, user_env, tmp_path):
-    env = {**user_env, "NEURODECK_QUIT_AFTER_MS": "4000"}
-    proc = run(bundle, env=env, timeout=60)
+    env = {**user_env, "NEURODECK_QUIT_WHEN_IDLE": "1"}
+    proc = run(bundle, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     settings = json.loads((tmp_path / "config" / "settings.json").read_text())
     (opened,) = settings["recent_files"]

@@ -72,9 +72,25 @@ def main(argv: Sequence[str] | None = None, *, safe_mode: bool = False) -> int:
     window.show()
     if os.environ.get("NEURODECK_QUIT_AFTER_MS"):  # smoke tests and the start-up benchmark
         QtCore.QTimer.singleShot(int(os.environ["NEURODECK_QUIT_AFTER_MS"]), app.quit)
+    if os.environ.get("NEURODECK_QUIT_WHEN_IDLE"):  # smoke tests: once the first files opened
+        _quit_when_idle(app, window)
     code = app.exec()
     window.deleteLater()
     return int(code)
+
+
+def _quit_when_idle(app, window) -> None:
+    """Quit as soon as the first files have opened (no job active after one ran)."""
+    timer = QtCore.QTimer(window)
+    timer.setInterval(100)
+
+    def check() -> None:
+        if window.jobs.jobs and not window.jobs.active_jobs():
+            timer.stop()
+            app.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
 
 
 def log_path():

@@ -29,7 +29,7 @@ def manual_pages() -> list[tuple[str, Path]]:
 def _title(path: Path) -> str:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].strip().replace("`", "")
     return path.stem
 
 

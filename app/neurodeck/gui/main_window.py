@@ -412,7 +412,8 @@ class MainWindow(QtWidgets.QMainWindow):
         widget = _with_warnings(view_widget, entry.dataset)
         widget.setProperty("view_id", chosen.id if chosen is not None else None)
         widget.setProperty("entry_id", entry.id)
-        widget.setProperty("view_title", chosen.title if chosen is not None else "")
+        widget.setProperty("view_title", chosen.title if chosen is not None else
+                           getattr(view_widget, "title", ""))
         title = _tab_title(entry, widget.property("view_title"))
         index = self.tabs.addTab(widget, title[:60])
         self.tabs.setTabToolTip(index, title)

@@ -30,6 +30,8 @@ def views_for(pm: PluginManager, ds: Dataset) -> list[View]:
 class SummaryView(ViewWidget):
     """What the reader saw: the dataset's summary as a table (every dataset has one)."""
 
+    title = "Summary"
+
     def __init__(self, ds: Dataset, parent: QtWidgets.QWidget | None = None):
         super().__init__(ds, parent)
         tree = QtWidgets.QTreeWidget()
@@ -49,6 +51,8 @@ class SummaryView(ViewWidget):
 
 class ArraysView(ViewWidget):
     """Any result: pick an array; 2-D arrays as heatmaps, 1-D as curves, others as text."""
+
+    title = "Arrays"
 
     def __init__(self, result: Result, parent: QtWidgets.QWidget | None = None):
         super().__init__(result, parent)
@@ -123,6 +127,7 @@ class StudyView(ViewWidget):
     """A study's members and their metadata; double-click (or Enter) opens a member."""
 
     member_activated = QtCore.Signal(str)  # the member's key
+    title = "Members"
 
     def __init__(self, study: Study, parent: QtWidgets.QWidget | None = None):
         super().__init__(study, parent)
@@ -145,6 +150,12 @@ class StudyView(ViewWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.activated.connect(self._activated)
+        self.table.sortByColumn(0, QtCore.Qt.AscendingOrder)
+        header = self.table.horizontalHeader()
+        for c in range(self.model.columnCount()):  # readable member keys, bounded widths
+            width = max(self.table.sizeHintForColumn(c) if len(study) <= 2000 else 0,
+                        header.sectionSizeHint(c))
+            header.resizeSection(c, min(width + 12, 420))
         kinds = ", ".join(f"{n} {k}" for k, n in study.summary()["member_kinds"].items())
         self.caption = QtWidgets.QLabel(
             f"<b>{study.name}</b>: {len(study)} members ({kinds}). Members open when an "
