@@ -2,7 +2,8 @@
 
 Run as ``neurodeck-gui`` (windowed executable on Windows/macOS) it always starts the
 GUI; as ``neurodeck`` it is the full command line. Started by the plugin installer
-with ``NEURODECK_RUN_PIP=1`` it acts as the bundled pip instead.
+with ``NEURODECK_RUN_PIP=1`` it acts as the bundled pip instead, and started by the file
+probe with ``NEURODECK_RUN_PROBE=1`` as the probe worker (neurodeck.safety.worker).
 """
 
 import multiprocessing
@@ -16,6 +17,9 @@ def main() -> int:
     from neurodeck.plugin_api.installer import run_pip_if_requested
 
     run_pip_if_requested()
+    from neurodeck.safety.worker import run_if_requested as run_probe_worker_if_requested
+
+    run_probe_worker_if_requested()
     if Path(sys.executable).stem.lower() == "neurodeck-gui":
         from neurodeck.gui.app import main as gui_main
 
