@@ -17,11 +17,23 @@ def _warns(inputs, params, progress):
     return {"x": np.zeros(2)}
 
 
+def _estimate(inputs, params):
+    # 2 ms per sample per restart: sizes only, no data read
+    seconds = 0.002 * sum(ds.n_times for ds in inputs) * params["restarts"]
+    return seconds, "Fewer restarts make it faster."
+
+
 class WarnPlugin:
     @hookimpl
     def neurodeck_analyses(self):
+        from neurodeck.plugin_api import Int
+
         return [Analysis(id="warns", title="Warns", description="d", accepts=("timeseries",),
-                         run=_warns, outputs={"x": "zeros"}, category="Test")]
+                         run=_warns, outputs={"x": "zeros"}, category="Test"),
+                Analysis(id="slowish", title="Slowish", description="d",
+                         accepts=("timeseries",), run=_warns, outputs={"x": "zeros"},
+                         category="Test", estimate=_estimate,
+                         params=[Int("restarts", 10, minimum=1)])]
 
 
 @pytest.fixture
@@ -91,3 +103,15 @@ def test_the_open_dialog_remembers_the_last_folder(qtbot, window, tmp_path, monk
     window.open_dialog()
     window.open_dialog()
     assert seen[1] == str(tmp_path)
+
+
+def test_a_long_run_is_announced_before_it_starts(qtbot, window):
+    tr = neurodeck.Traces(np.ones((2, 5000)), sfreq=100.0)
+    window.session.add(tr)
+    dialog = window.step_dialog(window.pm.analysis("slowish"))
+    assert "about 1 min 40 s" in dialog.estimate.text()
+    assert "Fewer restarts" in dialog.estimate.text()
+    dialog.editors["restarts"].setValue(1)
+    qtbot.waitUntil(lambda: "10 s" in dialog.estimate.text(), timeout=3000)
+    assert "Fewer restarts" not in dialog.estimate.text()  # short: no advice needed
+    dialog.reject()

@@ -185,6 +185,10 @@ class ParamDialog(QtWidgets.QDialog):
             self.param_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
             layout.addWidget(self.param_scroll, 1)
 
+        self.estimate = QtWidgets.QLabel()
+        self.estimate.setObjectName("step-estimate")
+        self.estimate.setWordWrap(True)
+        layout.addWidget(self.estimate)
         self.error = QtWidgets.QLabel()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
@@ -205,6 +209,19 @@ class ParamDialog(QtWidgets.QDialog):
                                f"({what}). Open one first.")
             buttons.button(QtWidgets.QDialogButtonBox.Ok).setEnabled(False)
         self._count()
+        self._estimate_timer = QtCore.QTimer(self, singleShot=True, interval=300)
+        self._estimate_timer.timeout.connect(self.update_estimate)
+        if spec.estimate is not None:
+            for ed in self.editors.values():
+                for sig in ("textChanged", "currentTextChanged", "valueChanged",
+                            "toggled"):
+                    if hasattr(ed, sig):
+                        getattr(ed, sig).connect(lambda *_a: self._estimate_timer.start())
+            if self.input_list is not None:
+                self.input_list.itemChanged.connect(lambda _i: self._estimate_timer.start())
+            for box in self.input_boxes:
+                box.currentIndexChanged.connect(lambda _i: self._estimate_timer.start())
+            self.update_estimate()
         self._fit_screen()
 
     def _fit_screen(self) -> None:
@@ -221,6 +238,33 @@ class ParamDialog(QtWidgets.QDialog):
         h = min(hint.height(), int(avail.height() * 0.9))
         self.resize(w, h)
         self.setMaximumHeight(avail.height())
+
+    def update_estimate(self) -> None:
+        """Say how long a run will take with these inputs and values (the step's own
+        estimate, from sizes): long runs are announced before they start."""
+        from ..jobs.progress import duration
+        from ..plugin_api.lazy import resolve
+
+        if self.spec.estimate is None:
+            return
+        by_id = {e.id: e for e in self.candidates}
+        try:
+            datasets = [by_id[i].dataset for i in self.inputs()]
+            values = self.spec.schema.resolve(self.raw_values())
+            got = resolve(self.spec.estimate)(datasets, values) if datasets else None
+        except Exception:  # noqa: BLE001 - a bad value is reported on Run; no guess now
+            got = None
+        if got is None:
+            self.estimate.setText("")
+            return
+        seconds, hint = got if isinstance(got, tuple) else (float(got), "")
+        long = seconds > 60
+        text = f"Estimated time on this machine: about {duration(seconds)}."
+        if long and hint:
+            text += f" {hint}"
+        self.estimate.setText(text)
+        self.estimate.setStyleSheet("color: #8a5a00; font-weight: bold" if long else
+                                    "color: #555")
 
     def _count(self) -> None:
         if self.input_list is None:

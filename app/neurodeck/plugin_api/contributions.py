@@ -126,6 +126,9 @@ class Analysis(_Runnable):
     reference: str = ""  # the paper the method implements
     category: str = "Analysis"
     n_inputs: tuple[int, int | None] = (1, 1)
+    #: ``estimate(inputs, params) -> seconds | (seconds, hint)``: how long a run will take on
+    #: these inputs (cheap: sizes, not data); the dialog says so before it starts.
+    estimate: Ref | None = None
     plugin: str = ""
 
     @property
@@ -176,6 +179,7 @@ class Transform(_Runnable):
     reference: str = ""
     category: str = "Transform"
     n_inputs: tuple[int, int | None] = (1, 1)
+    estimate: Ref | None = None  # as Analysis.estimate
     plugin: str = ""
 
     def __post_init__(self) -> None:
