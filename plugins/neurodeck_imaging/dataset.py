@@ -188,7 +188,7 @@ class Movie(Dataset):
         t, y, x = self.shape
         out.update(frames=t, height=y, width=x, dtype=str(self.dtype),
                    sfreq=round(self.sfreq, 6), duration_s=round(t / self.sfreq, 3))
-        for key in ("sfreq_source", "format", "plane", "channel"):
+        for key in ("sfreq_source", "format", "plane", "channel", "storage"):
             if key in self.meta:
                 out[key] = self.meta[key]
         return out
