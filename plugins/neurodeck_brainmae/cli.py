@@ -48,7 +48,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temporal-layers", type=int, default=a.n_temporal_layers)
     parser.add_argument("--decoder-blocks", type=int, default=a.n_decoder_blocks)
     parser.add_argument("--mlp-ratio", type=int, default=a.mlp_ratio)
-    parser.add_argument("--mask-ratio", type=float, default=0.5)
+    parser.add_argument("--mask-ratio", type=float, default=0.5,
+                        help="fraction of regions hidden per training segment")
+    parser.add_argument("--mask-ratio-spread", type=float, default=0.0,
+                        help="draw each crop's mask ratio uniformly from mask-ratio +- this")
     parser.add_argument("--masked-weight", type=float, default=0.75,
                         help="loss weight of the hidden regions' MSE")
     parser.add_argument("--unmasked-weight", type=float, default=0.25,
@@ -149,7 +152,7 @@ def main(args: argparse.Namespace) -> int:
     settings = TrainSettings(steps=args.steps, batch_size=args.batch_size,
                              crop_segments=args.crop_segments, lr=args.lr, seed=args.seed,
                              threads=args.threads, weight_decay=args.weight_decay,
-                             warmup=args.warmup,
+                             warmup=args.warmup, mask_ratio_spread=args.mask_ratio_spread,
                              max_seconds=None if args.max_minutes is None else
                              60 * args.max_minutes)
     eps = float(config.normalisation.get("eps", 1e-6))
@@ -174,6 +177,7 @@ def main(args: argparse.Namespace) -> int:
         "crop_segments": settings.crop_segments, "lr": settings.lr, "seed": settings.seed,
         "threads": settings.threads, "torch": __import__("torch").__version__,
         "weight_decay": settings.weight_decay, "warmup": settings.warmup,
+        "mask_ratio_spread": settings.mask_ratio_spread,
         "final_train_hidden_mse": log.masked_mse[-1] if log.masked_mse else None,
     }
     config = BrainMAEConfig(**{**config.__dict__, "baseline": baseline})

@@ -32,6 +32,9 @@ class TrainSettings:
     seed: int = 0
     threads: int = 1  # more threads slow training down badly on a busy machine
     max_seconds: float | None = None  # a safety stop; a fixed step count keeps runs identical
+    # Each crop hides a fraction drawn uniformly from mask_ratio +- mask_ratio_spread
+    # (0: always the config's train_mask_ratio), so one model serves every ratio.
+    mask_ratio_spread: float = 0.0
     log_every: int = 50
 
 
@@ -44,7 +47,8 @@ class TrainLog:
     masked_mse: list[float] = field(default_factory=list)
 
 
-def _batch(scans: Sequence[np.ndarray], tau: int, crop: int, size: int, n_hide: int,
+def _batch(scans: Sequence[np.ndarray], tau: int, crop: int, size: int,
+           n_hide: int | np.ndarray,
            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xs, pos = [], []
     for _ in range(size):
@@ -60,7 +64,7 @@ def _batch(scans: Sequence[np.ndarray], tau: int, crop: int, size: int, n_hide: 
     noise = rng.random((size, crop, n))
     # The n_hide smallest draws per segment are hidden: an exact count per segment.
     hidden_rank = np.argsort(np.argsort(noise, axis=-1), axis=-1)
-    visible = hidden_rank >= n_hide
+    visible = hidden_rank >= np.reshape(n_hide, (-1, 1, 1))
     return np.stack(xs).astype(np.float32), visible, np.stack(pos)
 
 
@@ -110,7 +114,13 @@ def train(config: BrainMAEConfig, scans: Sequence[np.ndarray], settings: TrainSe
     started, cpu_started = time.monotonic(), time.process_time()
     model.train()
     for step in range(settings.steps):
-        x, vis, pos = _batch(zs, tau, crop, settings.batch_size, n_hide, rng)
+        hide = n_hide
+        if settings.mask_ratio_spread:
+            ratios = rng.uniform(config.train_mask_ratio - settings.mask_ratio_spread,
+                                 config.train_mask_ratio + settings.mask_ratio_spread,
+                                 settings.batch_size)
+            hide = np.array([n_masked(config.architecture.n_regions, r) for r in ratios])
+        x, vis, pos = _batch(zs, tau, crop, settings.batch_size, hide, rng)
         xt, vt = torch.from_numpy(x), torch.from_numpy(vis)
         recon, _ = model(xt, vt, torch.from_numpy(pos))
         loss, mse_h = masked_loss(recon, xt, vt, config.unmasked_loss_weight,

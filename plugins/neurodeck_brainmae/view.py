@@ -60,6 +60,11 @@ class ReconstructionPage(_PlotPage):
         self.original = self.plot.plot(pen=pg.mkPen((40, 40, 40), width=1), name="original")
         self.recon = self.plot.plot(pen=pg.mkPen((214, 39, 40), width=1.5),
                                     name="reconstruction (region hidden)")
+        # results saved before the Gaussian baseline existed lack it
+        self.gaussian = ("baseline_reconstruction_gaussian" in result
+                         and self.plot.plot(pen=pg.mkPen((44, 160, 44), width=1,
+                                                         style=pg.QtCore.Qt.DashLine),
+                                            name="linear Gaussian baseline"))
         self.subject_box.currentIndexChanged.connect(lambda _: self.refresh())
         self.region_box.currentIndexChanged.connect(lambda _: self.refresh())
         self.refresh()
@@ -82,7 +87,13 @@ class ReconstructionPage(_PlotPage):
         self.recon.setData(t, rec)
         k, i = self.subject_box.currentIndex(), self.region_box.currentIndex()
         err = float(self.result["subject_reconstruction_error"][k, i])
-        self.error_label.setText(f"masked MSE {err:.3f} (z units; mean imputation = 1)")
+        text = f"masked MSE {err:.3f} (z units; mean imputation = 1)"
+        if self.gaussian:
+            lo, hi = self.bounds[k], self.bounds[k + 1]
+            self.gaussian.setData(t, self.result["baseline_reconstruction_gaussian"][i, lo:hi])
+            text += (f", Gaussian baseline "
+                     f"{float(self.result['subject_baseline_error_gaussian'][k, i]):.3f}")
+        self.error_label.setText(text)
 
     def values_table(self):
         t, orig, rec = self.shown()
@@ -106,11 +117,18 @@ class ErrorPage(_PlotPage):
         self.plot.plot(x, np.asarray(result["baseline_error_mean"], float),
                        pen=pg.mkPen((90, 90, 90), style=pg.QtCore.Qt.DashLine),
                        name="mean imputation")
+        self.has_gaussian = "baseline_error_gaussian" in result
+        if self.has_gaussian:
+            self.plot.plot(x, np.asarray(result["baseline_error_gaussian"], float),
+                           pen=None, symbol="o", symbolSize=6, symbolBrush=(44, 160, 44),
+                           name="linear Gaussian conditional mean")
         self.plot.setLabel("left", "masked-reconstruction MSE (z units)")
         step = max(1, -(-n // 12))  # ~12 labels: AAL2 names are long
         self.plot.getAxis("bottom").setTicks([[(i, self.regions[i]) for i in range(0, n, step)]])
+        gauss = (f", Gaussian conditional mean {np.mean(result['baseline_error_gaussian']):.3f}"
+                 if self.has_gaussian else "")
         self.controls.addWidget(QtWidgets.QLabel(
-            f"mean over regions: BrainMAE {err.mean():.3f}, nearest in time "
+            f"mean over regions: BrainMAE {err.mean():.3f}{gauss}, nearest in time "
             f"{np.mean(result['baseline_error_nearest']):.3f}, mean imputation "
             f"{np.mean(result['baseline_error_mean']):.3f}"))
         self.controls.addStretch(1)
@@ -118,9 +136,11 @@ class ErrorPage(_PlotPage):
     def values_table(self):
         r = self.result
         cols = ["brainmae", "nearest_in_time", "mean_imputation"]
-        vals = np.c_[r["reconstruction_error"], r["baseline_error_nearest"],
-                     r["baseline_error_mean"]]
-        return self.regions, cols, vals
+        vals = [r["reconstruction_error"], r["baseline_error_nearest"], r["baseline_error_mean"]]
+        if self.has_gaussian:
+            cols.append("gaussian_conditional_mean")
+            vals.append(r["baseline_error_gaussian"])
+        return self.regions, cols, np.column_stack(vals)
 
 
 class EmbeddingPage(_PlotPage):

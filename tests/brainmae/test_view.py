@@ -32,5 +32,7 @@ def test_view_builds_every_tab_and_exports_png(neurodeck_view, tmp_path, make_co
     view.tabs.setCurrentIndex(1)
     rows, cols, values = view.values_table()
     np.testing.assert_allclose(values[:, 0], result["reconstruction_error"])
+    assert cols[-1] == "gaussian_conditional_mean"
+    np.testing.assert_allclose(values[:, -1], result["baseline_error_gaussian"])
     view.tabs.setCurrentIndex(2)
     np.testing.assert_allclose(view.values_table()[2], result["attention"])
