@@ -1,10 +1,14 @@
-"""Electrophysiology through MNE-Python: readers, writers and the EEG sample.
+"""Electrophysiology through MNE-Python: readers, writers, the EEG sample, and the EEG/MEG
+chain from raw file to result (filters, references, montages, events, epochs, evoked
+responses, ICA) as transforms, with spectra and views.
 
-Importing this module is cheap: MNE itself is imported by ``neurodeck_mne.io``
-only when a file is first opened.
+Importing this module is cheap: MNE itself is imported by the modules named in the
+declarations only when they are first used.
 """
 
 from neurodeck.plugin_api import Reader, SampleData, Writer, hookimpl
+
+from .steps import TRANSFORMS
 
 # Every continuous format mne.io.read_raw dispatches on, by extension.
 RAW_EXTENSIONS = (
@@ -54,3 +58,8 @@ def neurodeck_sample_data():
                         "125 s, 30 annotated events (T0 rest, T1 left, T2 right).",
         ),
     ]
+
+
+@hookimpl
+def neurodeck_transforms():
+    return list(TRANSFORMS)

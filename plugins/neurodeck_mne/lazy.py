@@ -1,0 +1,448 @@
+"""Lazy MNE raws: a transform of a recording, computed window by window when read.
+
+A :class:`LazyRaw` is an ``mne.io.BaseRaw`` opened with ``preload=False`` whose samples are
+made by applying one MNE operation (``raw.filter(...)``, ``raw.set_eeg_reference(...)``,
+``ica.apply(raw)``...) to its source raw, which it never modifies. MNE and neurodeck read it
+like any unloaded file:
+
+* **a window** (``get_data(start, stop)``: a browser page, an epoch) is the operation applied
+  to the source's window. Temporal operations (filters) read ``pad`` samples of context on
+  each side, the support of the operation's impulse response measured once, so the window
+  equals the same samples of the whole filtered recording (to rounding). Spatial operations
+  (references, interpolation, ICA) are affine maps across channels at each sample: probed
+  once, applied to the source's window as one matrix product.
+* **the whole recording** (``load_data()``, :func:`materialize`) is computed exactly as MNE
+  computes it on loaded data, by MNE itself: the chain of lazy raws is fused into one buffer
+  (the root read once, then each operation applied in place - on blocks of rows for temporal
+  operations, blocks of samples for spatial ones), so a filter -> notch -> reference chain
+  holds one copy of the data, as the in-place MNE script does, with progress and cancel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Bytes of float64 processed per block when a whole recording is computed (bounds the
+#: temporary memory of an operation to a fraction of the data).
+BLOCK_BYTES = 64 * 2**20
+#: A response below this fraction of its peak counts as zero when measuring a filter's reach.
+SUPPORT_TOL = 1e-13
+
+_PROGRESS: contextvars.ContextVar[Any] = contextvars.ContextVar("neurodeck_mne_progress",
+                                                                default=None)
+
+
+@contextlib.contextmanager
+def reporting(progress: Any) -> Iterator[None]:
+    """Whole-recording computations in this block report to ``progress`` (and stop when it
+    is cancelled)."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _tick(fraction: float, message: str) -> None:
+    progress = _PROGRESS.get()
+    if progress is not None:
+        progress.update(fraction, message)
+
+
+# -- operations ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Method:
+    """``raw.<name>(**kwargs)`` applied in place to a loaded raw (picklable, and readable as
+    the MNE call it is)."""
+
+    name: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self, raw: Any) -> Any:
+        out = getattr(raw, self.name)(**dict(self.kwargs), verbose="error")
+        return raw if out is None or isinstance(out, tuple) else out
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"raw.{self.name}({args})"
+
+
+@dataclass(frozen=True)
+class Function:
+    """``func(raw, **kwargs)`` returning the new raw (``mne.set_bipolar_reference``...)."""
+
+    func: Callable[..., Any]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def __call__(self, raw: Any) -> Any:
+        out = self.func(raw, **dict(self.kwargs))
+        return raw if out is None else out
+
+    def __str__(self) -> str:
+        return self.text or getattr(self.func, "__name__", "operation")
+
+
+class _Shared:
+    """Holds a value that ``raw.copy()`` (a deep copy) must share, not copy: the recipe and
+    its source raw, which may be a loaded recording of gigabytes."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
+@dataclass(eq=False)
+class Step:
+    """One operation on a source raw: what a :class:`LazyRaw` computes."""
+
+    source: Any
+    op: Callable[[Any], Any] | None
+    kind: str  # "temporal" (per channel, local in time) or "spatial" (per sample)
+    label: str
+    in_info: Any
+    out_info: Any
+    annotations: Any
+    first_samp: int
+    n_times: int
+    pad: int = 0
+    touched: np.ndarray | None = None  # temporal: the source rows the operation changes
+    affine: tuple[np.ndarray, np.ndarray] | None = None  # spatial: out = A @ x + b
+
+    @property
+    def n_out(self) -> int:
+        return len(self.out_info["ch_names"])
+
+    @property
+    def same_channels(self) -> bool:
+        return list(self.out_info["ch_names"]) == list(self.in_info["ch_names"])
+
+    def depth(self) -> int:
+        """Operations fused when the whole recording is computed (the root read counts)."""
+        src = self.source
+        return 1 + (src._step.depth() if is_lazy(src) and src._whole() else 1)
+
+    # -- windows -----------------------------------------------------------------------
+    def window(self, lo: int, hi: int, rows: np.ndarray) -> np.ndarray:
+        """Output rows ``rows`` of samples ``lo:hi`` (indices local to this step)."""
+        if self.op is None:
+            return _read(self.source, lo, hi, rows)
+        if self.kind == "temporal":
+            return self._temporal_window(lo, hi, rows)
+        if self.affine is not None:
+            a, b = self.affine
+            a = a[rows]
+            cols = np.flatnonzero(np.any(a != 0, axis=0))
+            out = np.repeat(b[rows, None], hi - lo, axis=1)
+            if cols.size:
+                out += a[:, cols] @ _read(self.source, lo, hi, cols)
+            return out
+        raw = self._wrap(_read(self.source, lo, hi, None), self.in_info, lo)
+        return _data(self.op(raw))[rows]
+
+    def _temporal_window(self, lo: int, hi: int, rows: np.ndarray) -> np.ndarray:
+        plo, phi = max(lo - self.pad, 0), min(hi + self.pad, self.n_times)
+        block = _read(self.source, plo, phi, rows)
+        sub = np.flatnonzero(self.touched[rows])
+        if sub.size:
+            import mne
+
+            info = mne.pick_info(self.in_info, rows[sub].tolist())
+            raw = self._wrap(np.ascontiguousarray(block[sub]), info, plo, annotate=True)
+            block[sub] = _data(self.op(raw))
+        return block[:, lo - plo: hi - plo]
+
+    def _wrap(self, data: np.ndarray, info: Any, start: int, annotate: bool = False) -> Any:
+        """A RawArray on ``data`` (no copy) at sample ``start`` of this step."""
+        import mne
+
+        with mne.utils.use_log_level("error"):
+            raw = mne.io.RawArray(data, info, first_samp=self.first_samp + start,
+                                  copy="auto", verbose="error")
+            if annotate and len(self.annotations):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    raw.set_annotations(self.annotations, emit_warning=False)
+        return raw
+
+    # -- the whole recording, exactly as MNE computes it ------------------------------------
+    def fill(self, buf: np.ndarray, span: tuple[float, float] = (0.0, 1.0)) -> None:
+        """Write the whole output (``n_out x n_times``) into ``buf``, computed by the MNE
+        operation itself on the loaded source (in place, block by block)."""
+        lo, hi = span
+        depth = self.depth()
+        mid = lo + (hi - lo) * (depth - 1) / depth
+        if self.op is None or self.same_channels:
+            _fill_source(self.source, buf, (lo, mid))
+            if self.op is None:
+                return
+            if self.kind == "temporal":
+                self._temporal_fill(buf, (mid, hi))
+            else:
+                self._spatial_fill(buf, buf, (mid, hi))
+        else:  # the operation changes the channels (bipolar): source in its own buffer
+            src = np.empty((len(self.in_info["ch_names"]), self.n_times))
+            _fill_source(self.source, src, (lo, mid))
+            self._spatial_fill(src, buf, (mid, hi))
+
+    def _temporal_fill(self, buf: np.ndarray, span: tuple[float, float]) -> None:
+        import mne
+
+        rows = np.flatnonzero(self.touched)
+        per_block = max(1, BLOCK_BYTES // max(8 * self.n_times, 1))
+        runs = [r for run in _runs(rows) for r in _split(run, per_block)]
+        for i, (a, b) in enumerate(runs):
+            _tick(span[0] + (span[1] - span[0]) * i / len(runs),
+                  f"{self.label}: channels {a + 1}-{b} of {buf.shape[0]}")
+            view = buf[a:b]
+            raw = self._wrap(view, mne.pick_info(self.in_info, list(range(a, b))), 0,
+                             annotate=True)
+            out = _data(self.op(raw))
+            if not np.shares_memory(out, view):
+                view[:] = out
+        _tick(span[1], f"{self.label}: done")
+
+    def _spatial_fill(self, src: np.ndarray, buf: np.ndarray,
+                      span: tuple[float, float]) -> None:
+        per_block = max(1, BLOCK_BYTES // max(8 * src.shape[0], 1))
+        starts = list(range(0, self.n_times, per_block))
+        for i, a in enumerate(starts):
+            b = min(a + per_block, self.n_times)
+            _tick(span[0] + (span[1] - span[0]) * i / len(starts),
+                  f"{self.label}: samples {a}-{b} of {self.n_times}")
+            view = src[:, a:b]
+            out = _data(self.op(self._wrap(view, self.in_info, a)))
+            if buf is not src or not np.shares_memory(out, view):
+                buf[:, a:b] = out
+        _tick(span[1], f"{self.label}: done")
+
+
+def _data(raw: Any) -> np.ndarray:
+    return raw._data  # the loaded samples of an MNE raw (RawArray keeps the array given)
+
+
+def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive runs ``[a, b)`` of sorted indices."""
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.r_[rows[0], rows[breaks + 1]]
+    stops = np.r_[rows[breaks] + 1, rows[-1] + 1]
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def _split(run: tuple[int, int], size: int) -> list[tuple[int, int]]:
+    a, b = run
+    return [(s, min(s + size, b)) for s in range(a, b, size)]
+
+
+def _read(source: Any, lo: int, hi: int, rows: np.ndarray | None) -> np.ndarray:
+    """Samples ``lo:hi`` (local to the source) of source rows ``rows`` (None: all)."""
+    picks = None if rows is None else np.asarray(rows, dtype=int)
+    if picks is not None and picks.size == 0:
+        return np.zeros((0, hi - lo))
+    with mne_quiet():
+        return source.get_data(picks=picks, start=lo, stop=hi)
+
+
+def _fill_source(source: Any, buf: np.ndarray, span: tuple[float, float]) -> None:
+    """The whole source into ``buf``: fused if the source is a whole lazy raw, else read in
+    blocks of samples (a file, or loaded data)."""
+    if is_lazy(source) and source._whole():
+        source._step.fill(buf, span)
+        return
+    n = buf.shape[1]
+    per_block = max(1, BLOCK_BYTES // max(8 * buf.shape[0], 1))
+    starts = list(range(0, n, per_block))
+    for i, a in enumerate(starts):
+        b = min(a + per_block, n)
+        _tick(span[0] + (span[1] - span[0]) * i / len(starts), f"reading samples {a}-{b}")
+        buf[:, a:b] = _read(source, a, b, None)
+
+
+@contextlib.contextmanager
+def mne_quiet() -> Iterator[None]:
+    import mne
+
+    with mne.utils.use_log_level("error"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+# -- the raw ---------------------------------------------------------------------------------
+def _base_raw() -> type:
+    import mne
+
+    return mne.io.BaseRaw
+
+
+def lazy_class() -> type:
+    """The :class:`LazyRaw` class (created on first use, so that importing this module does
+    not import MNE)."""
+    global LazyRaw
+    if not isinstance(LazyRaw, type) or not issubclass(LazyRaw, _base_raw()):
+        LazyRaw = _make_class()
+    return LazyRaw
+
+
+def _make_class() -> type:
+    base = _base_raw()
+
+    class LazyRaw(base):  # type: ignore[misc, valid-type]
+        """An unloaded MNE raw computed from another by one operation (see module doc)."""
+
+        def __init__(self, step: Step):
+            self._step = step
+            info = step.out_info.copy()
+            with mne_quiet():
+                super().__init__(info, preload=False, first_samps=(step.first_samp,),
+                                 last_samps=(step.first_samp + step.n_times - 1,),
+                                 filenames=(None,), raw_extras=[{"step": _Shared(step)}],
+                                 orig_format="double", verbose="error")
+                self._raw_extras[0]["cals"] = self._cals.copy()
+                if len(step.annotations):
+                    self.set_annotations(step.annotations, emit_warning=False)
+
+        def __repr__(self) -> str:
+            return (f"<LazyRaw | {self._step.label} | {len(self.ch_names)} x {self.n_times} "
+                    "(computed when read)>")
+
+        def _whole(self) -> bool:
+            """Still exactly its step's output (not cropped, picked or projected since)."""
+            step = self._step
+            return (self._first_samps[0] == step.first_samp and self.n_times == step.n_times
+                    and len(self._read_picks[0]) == step.n_out
+                    and bool(np.all(self._read_picks[0] == np.arange(step.n_out)))
+                    and self._projector is None and self._comp is None and not self.preload)
+
+        def _read_segment_file(self, data, idx, fi, start, stop, cals, mult):  # noqa: ANN001
+            extras = self._raw_extras[fi]
+            step: Step = extras["step"].value
+            rows = np.arange(extras["orig_nchan"])[idx]
+            lo, hi = int(start) - step.first_samp, int(stop) - step.first_samp
+            whole = lo == 0 and hi == step.n_times and rows.size == step.n_out \
+                and bool(np.all(rows == np.arange(step.n_out)))
+            if mult is None and whole and data.flags.c_contiguous:
+                step.fill(data)  # loading the whole recording: exactly MNE's computation
+                return
+            block = step.window(lo, hi, rows)
+            if mult is None:
+                data[:] = block
+            else:  # projections applied while reading: ``mult`` includes the calibrations
+                data[:] = mult @ (block / extras["cals"][rows][:, None])
+
+    return LazyRaw
+
+
+LazyRaw: Any = None  # replaced by the real class on first use (see lazy_class)
+
+
+# -- building lazy raws -----------------------------------------------------------------------
+def lazy_raw(source: Any, op: Callable[[Any], Any] | None, kind: str, label: str) -> Any:
+    """A :class:`LazyRaw` computing ``op`` (in place on a loaded raw) from ``source``.
+
+    ``kind`` is ``"temporal"`` (each channel on its own, local in time: filters) or
+    ``"spatial"`` (each sample on its own: references, interpolation, ICA). Errors in the
+    parameters surface here, from MNE, before anything is computed.
+    """
+    import mne
+
+    cls = lazy_class()
+    in_info = source.info.copy()
+    step = Step(source=source, op=op, kind=kind, label=label, in_info=in_info,
+                out_info=in_info, annotations=source.annotations.copy(),
+                first_samp=int(source.first_samp), n_times=int(source.n_times))
+    if op is None:
+        return cls(step)
+    n = len(in_info["ch_names"])
+    if kind == "temporal":
+        rng = np.random.default_rng(0)
+        m = 64
+        probe = rng.standard_normal((n, m))
+        out = op(step._wrap(probe.copy(), in_info, 0))
+        if list(out.ch_names) != list(in_info["ch_names"]):
+            raise ValueError(f"{label}: a temporal operation must keep the channels")
+        step.out_info = out.info.copy()
+        step.touched = np.any(_data(out) != probe, axis=1)
+        step.pad = support(op, in_info, int(np.flatnonzero(step.touched)[0])) \
+            if step.touched.any() else 0
+    elif kind == "spatial":
+        probe = np.hstack([np.eye(n), np.zeros((n, 1))])
+        out = op(step._wrap(probe, in_info, 0))
+        step.out_info = out.info.copy()
+        y = _data(out)
+        b = y[:, -1].copy()
+        a = y[:, :n] - b[:, None]
+        # Check the operation is the affine map it was probed as (on random data).
+        check = np.random.default_rng(1).standard_normal((n, 8)) * 1e-5
+        got = _data(op(step._wrap(check.copy(), in_info, 0)))
+        if got.shape == (a.shape[0], 8) and np.allclose(got, a @ check + b[:, None],
+                                                        rtol=1e-9, atol=1e-18):
+            step.affine = (a, b)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    with mne.utils.use_log_level("error"):
+        return cls(step)
+
+
+def support(op: Callable[[Any], Any], info: Any, row: int, *, max_s: float = 600.0) -> int:
+    """Samples on each side through which one input sample reaches the output of ``op``
+    (the half-width of its impulse response, to :data:`SUPPORT_TOL` of its peak)."""
+    import mne
+
+    sub = mne.pick_info(info, [row])
+    sfreq = float(info["sfreq"])
+    half = int(8 * sfreq)
+    while True:
+        x = np.zeros((1, 2 * half + 1))
+        x[0, half] = 1.0
+        with mne.utils.use_log_level("error"):
+            raw = mne.io.RawArray(x, sub, copy="auto", verbose="error")
+        y = np.abs(_data(op(raw))[0])
+        nz = np.flatnonzero(y > SUPPORT_TOL * y.max())
+        reach = max(half - nz[0], nz[-1] - half) if nz.size else 0
+        if reach < 0.8 * half or half >= max_s * sfreq:
+            # IIR filters applied forwards and backwards: the edge transients of a window
+            # decay like the response itself; twice its reach keeps them below tolerance.
+            return int(reach) + 1
+        half *= 2
+
+
+def materialize(raw: Any, progress: Any = None) -> Any:
+    """A loaded copy of ``raw`` (lazy or a file): for a lazy raw, the chain computed exactly
+    as MNE computes it on loaded data (see the module doc), reporting to ``progress``."""
+    with reporting(progress), mne_quiet():
+        out = raw.copy()
+        out.load_data()
+    return out
+
+
+def is_lazy(raw: Any) -> bool:
+    return LazyRaw is not None and isinstance(raw, LazyRaw)
+
+
+def chain(raw: Any) -> list[str]:
+    """The operations behind a lazy raw, from the file outwards (for summaries)."""
+    out: list[str] = []
+    while is_lazy(raw):
+        out.append(raw._step.label)
+        raw = raw._step.source
+    return out[::-1]
+
+
+def pad_of(raw: Any) -> int:
+    """Context samples a window of ``raw`` reads beyond itself, over the whole chain."""
+    total = 0
+    while is_lazy(raw):
+        total += raw._step.pad
+        raw = raw._step.source
+    return total
