@@ -1,8 +1,15 @@
 """Events and annotations in the browser: spans in the traces, ticks in the overview.
 
-Only events inside the visible window get graphics items (a long sleep recording
-can hold thousands); edits go through the browser, which writes them back to
-the dataset (``Recording.set_events``) and redraws from what the dataset holds.
+Only events inside the visible window get graphics items (a long sleep recording can hold
+thousands). Labels are laid out so that none overlaps another (:mod:`.labels`: thinned or
+elided, the full text on the span's tooltip).
+
+Editing (annotation tool on): a drag anywhere — inside an existing annotation too — adds a
+new annotation; **Shift**+drag on an annotation moves it; its edge handles resize it
+(events without a duration, such as task triggers, have no handles: they move only with
+Shift, and never by accident). Every change goes through the view's
+:class:`~neurodeck_browser.edits.AnnotationEditor`, which names it for Edit > Undo and says
+what happened in the status bar; the layer redraws from what the dataset then holds.
 """
 
 from __future__ import annotations
@@ -16,14 +23,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from neurodeck.data import Events
 
+from .labels import layout
 from .style import event_colour
 
 MAX_DRAWN = 300
+MOVE_MODIFIER = QtCore.Qt.KeyboardModifier.ShiftModifier
 
 
 class _EventRegion(pg.LinearRegionItem):
-    """One annotation span: drag to move (edges to resize), click to select,
-    double-click to rename, right-click for a menu."""
+    """One annotation span: Shift+drag moves, edges resize, click selects, double-click
+    renames, right-click offers a menu."""
 
     def __init__(self, layer: AnnotationLayer, index: int, span: tuple[float, float],
                  colour: str, editable: bool):
@@ -34,11 +43,29 @@ class _EventRegion(pg.LinearRegionItem):
         self.layer = weakref.proxy(layer)
         self.index = index
         self.setZValue(-10)
-        self.sigRegionChangeFinished.connect(self._moved)
+        if span[1] - span[0] <= 0:  # a task event: no resize handles to grab by accident
+            for line in self.lines:
+                line.setMovable(False)
+        self.sigRegionChangeFinished.connect(self._changed)
 
-    def _moved(self) -> None:
+    def _changed(self) -> None:
         a, b = self.getRegion()
-        self.layer.browser.move_annotation(self.index, float(a), float(b - a))
+        self.layer.browser.change_annotation(self.index, float(a), float(b - a))
+
+    def hoverEvent(self, ev):  # noqa: N802 - pyqtgraph API
+        # Offer to take a drag only when the move modifier is held: a plain drag
+        # goes through to the plot, which adds a new annotation.
+        if self.movable and not ev.isExit() and ev.modifiers() & MOVE_MODIFIER:
+            ev.acceptDrags(QtCore.Qt.MouseButton.LeftButton)
+            self.setMouseHover(True)
+        else:
+            self.setMouseHover(False)
+
+    def mouseDragEvent(self, ev):  # noqa: N802 - pyqtgraph API
+        if ev.isStart() and not ev.modifiers() & MOVE_MODIFIER:
+            ev.ignore()
+            return
+        super().mouseDragEvent(ev)
 
     def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph API
         if ev.button() == QtCore.Qt.LeftButton:
@@ -68,14 +95,22 @@ class AnnotationLayer:
         self.overview = overview
         self.events = Events.empty()
         self.editable = False
+        self.visible = True
         self.selected: int | None = None
-        self.items: list[pg.GraphicsObject] = []
+        self.regions: list[_EventRegion] = []
+        self.texts: list[pg.TextItem] = []
         self.overview_items: list[pg.GraphicsObject] = []
         self._preview = pg.LinearRegionItem((0, 0), movable=False, brush=(255, 0, 0, 40))
         self._preview.setVisible(False)
         plot.addItem(self._preview)
         self._window = (0.0, 0.0)
-        self._drawn: tuple | None = None  # what self.items show (see draw)
+        self._drawn: tuple | None = None  # what the items show (see draw)
+        self._font = QtGui.QFont()
+        self._metrics = QtGui.QFontMetricsF(self._font)
+
+    @property
+    def items(self) -> list[pg.GraphicsObject]:
+        return [*self.regions, *self.texts]
 
     def set_events(self, events: Events) -> None:
         self.events = events
@@ -86,42 +121,67 @@ class AnnotationLayer:
 
     def set_editable(self, on: bool) -> None:
         self.editable = bool(on)
+        self._drawn = None
         self.draw(*self._window)
+
+    def set_visible(self, on: bool) -> None:
+        self.visible = bool(on)
+        self._drawn = None
+        self.draw(*self._window)
+        for item in self.overview_items:
+            item.setVisible(self.visible)
 
     def labels(self) -> list[str]:
         return self.events.unique_labels()
+
+    def _clear(self) -> None:
+        for item in self.items:
+            self.plot.removeItem(item)
+        self.regions, self.texts = [], []
 
     def draw(self, t0: float, t1: float) -> None:
         self._window = (t0, t1)
         ev = self.events
         inside = (np.flatnonzero((ev.onset + ev.duration >= t0) & (ev.onset <= t1))[:MAX_DRAWN]
-                  if len(ev) else np.zeros(0, dtype=int))
-        drawn = (id(ev), tuple(inside.tolist()), self.selected, self.editable)
+                  if len(ev) and self.visible else np.zeros(0, dtype=int))
+        width_px = float(self.plot.vb.width()) or 1.0
+        drawn = (id(ev), tuple(inside.tolist()), self.selected, self.editable,
+                 round((t1 - t0) / width_px, 12))
         if drawn == self._drawn:
-            # Same spans as before (scrolling within them): only the labels follow t0,
-            # instead of rebuilding every item on each frame.
-            for text in self.items[1::2]:
+            # Same spans at the same zoom (scrolling within them): only labels of spans
+            # that began before the window follow its left edge.
+            for text in self.texts:
                 text.setPos(max(text.onset, t0), -0.5)
             return
         self._drawn = drawn
-        for item in self.items:
-            self.plot.removeItem(item)
-        self.items = []
-        if not len(ev):
+        self._clear()
+        if not inside.size:
             return
         labels = self.labels()
-        for i in inside.tolist():
+        per_px = (t1 - t0) / width_px
+        starts = [(max(float(ev.onset[i]), t0) - t0) / per_px for i in inside.tolist()]
+        widths = [self._metrics.horizontalAdvance(ev.label[i]) + 6 for i in inside.tolist()]
+        placed = layout(starts, widths, end_px=width_px)
+        for i, where in zip(inside.tolist(), placed, strict=True):
             onset, dur, label = float(ev.onset[i]), float(ev.duration[i]), ev.label[i]
             colour = event_colour(label, labels)
             region = _EventRegion(self, i, (onset, onset + dur), colour, self.editable)
+            region.setToolTip(f"{label}\n{onset:.3f} s" + (f" + {dur:.3f} s" if dur else ""))
             if i == self.selected:
                 region.setBrush(pg.mkBrush(255, 200, 0, 90))
-            text = pg.TextItem(label, color=colour, anchor=(0, 0))
+            self.plot.addItem(region)
+            self.regions.append(region)
+            if where.width == 0.0:
+                continue  # thinned out: the tooltip has it
+            shown = label if where.width is None else self._metrics.elidedText(
+                label, QtCore.Qt.TextElideMode.ElideRight, where.width - 6)
+            text = pg.TextItem(shown, color=colour, anchor=(0, 0))
+            text.setToolTip(label)
             text.onset = onset
+            text.full = label
             text.setPos(max(onset, t0), -0.5)
-            for item in (region, text):
-                self.plot.addItem(item)
-                self.items.append(item)
+            self.plot.addItem(text)
+            self.texts.append(text)
 
     def _draw_overview(self) -> None:
         for item in self.overview_items:
@@ -136,6 +196,7 @@ class AnnotationLayer:
             y = np.tile([0.1, 0.9], on.size)
             curve = pg.PlotCurveItem(x, y, connect="pairs",
                                      pen=pg.mkPen(event_colour(label, labels), width=1))
+            curve.setVisible(self.visible)
             self.overview.addItem(curve)
             self.overview_items.append(curve)
 
@@ -149,11 +210,6 @@ class AnnotationLayer:
     def select(self, i: int | None) -> None:
         self.selected = i
         self.draw(*self._window)
-
-    def delete_selected(self) -> None:
-        if self.selected is not None and self.editable:
-            i, self.selected = self.selected, None
-            self.browser.delete_annotation(i)
 
     def ask_rename(self, i: int) -> None:
         text, ok = QtWidgets.QInputDialog.getText(

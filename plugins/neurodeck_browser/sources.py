@@ -38,8 +38,16 @@ class Page:
     y: np.ndarray | None = None
     ticks: list[np.ndarray] = field(default_factory=list)
     image: np.ndarray | None = None
-    n_samples: int = 0  # raw samples read (for the status bar and tests)
-    render: Any = None  # drawing prepared on the worker by the view (e.g. trace paths)
+    n_samples: int = 0  # raw samples shown (for the status bar and tests)
+    step: int = 1  # samples per min/max bin (1: the samples themselves)
+    n_read: int = 0  # samples read per row, display-filter padding included
+    render: Any = None  # drawing prepared on the worker by the view (trace image/paths)
+
+    def nbytes(self) -> int:
+        """Memory the page holds (the fetcher's cache is bounded by it)."""
+        arrays = [self.x, self.y, self.image, *self.ticks]
+        size = sum(a.nbytes for a in arrays if a is not None)
+        return size + (self.render.nbytes() if hasattr(self.render, "nbytes") else 0)
 
 
 class Source(ABC):
@@ -73,8 +81,10 @@ class Source(ABC):
         return 1e-3
 
     @abstractmethod
-    def fetch(self, t0: float, t1: float, picks: Sequence[int], n_px: int, mode: str) -> Page:
-        """The page for ``[t0, t1)`` of rows ``picks``, decimated for ``n_px`` pixels."""
+    def fetch(self, t0: float, t1: float, picks: Sequence[int], n_px: int, mode: str,
+              filt: Any = None) -> Page:
+        """The page for ``[t0, t1)`` of rows ``picks``, decimated for ``n_px`` pixels
+        (``filt``: a display filter, for sources that sample signals)."""
 
 
 class SignalSource(Source):
@@ -101,20 +111,43 @@ class SignalSource(Source):
         stop = min(int(np.ceil(t1 * sf)), self.ds.n_times)
         return start, max(stop, start)
 
-    def fetch(self, t0, t1, picks, n_px, mode="traces") -> Page:
+    def read(self, start: int, stop: int, picks: Sequence[int], filt: Any = None
+             ) -> tuple[np.ndarray, int]:
+        """Samples ``start:stop`` of rows ``picks`` (display-filtered when ``filt``), and
+        how many samples per row were read. Only ``TimeSeries.get_data`` is called: a
+        lazy dataset (a filtered recording computing windows on demand) computes just
+        this window, padding included."""
+        if filt is None:
+            data = self.ds.get_data(start, stop, list(picks))
+            return np.asarray(data), data.shape[1]
+        lo = max(start - filt.pad, 0)
+        hi = min(stop + filt.pad, self.ds.n_times)
+        block = self.ds.get_data(lo, hi, list(picks))
+        types = self.row_types
+        from .display_filter import filterable
+
+        block = filt.apply(block, filterable([types[k] for k in picks]))
+        return block[:, start - lo: stop - lo], hi - lo
+
+    def fetch(self, t0, t1, picks, n_px, mode="traces", filt=None) -> Page:
         picks = tuple(int(p) for p in picks)
         start, stop = self.samples(t0, t1)
         if not picks or stop <= start:
             empty = np.zeros((len(picks), 0))
             return Page(t0, t1, picks, mode, x=np.zeros(0), y=empty, image=empty)
-        data = self.ds.get_data(start, stop, list(picks))
+        data, n_read = self.read(start, stop, picks, filt)
         if mode == "heatmap":
             starts, means = bin_means(data, n_px)
             return Page(t0, t1, picks, mode, x=(start + starts) / self.ds.sfreq,
-                        image=means.astype(np.float32), n_samples=data.shape[1])
+                        image=means.astype(np.float32), n_samples=data.shape[1],
+                        step=int(starts[1] - starts[0]) if starts.size > 1 else 1,
+                        n_read=n_read)
         index, values = minmax_decimate(data, n_px)
+        n = data.shape[1]
+        step = 1 if index.size == n else int(np.ceil(n / int(n_px)))
         return Page(t0, t1, picks, mode, x=(start + index) / self.ds.sfreq,
-                    y=np.asarray(values, dtype=np.float32), n_samples=data.shape[1])
+                    y=np.asarray(values, dtype=np.float32), n_samples=data.shape[1],
+                    step=step, n_read=n_read)
 
 
 class SpikeSource(Source):
@@ -130,7 +163,7 @@ class SpikeSource(Source):
     def duration(self) -> float:
         return max(float(self.ds.duration), 1e-3)
 
-    def fetch(self, t0, t1, picks, n_px, mode="raster") -> Page:
+    def fetch(self, t0, t1, picks, n_px, mode="raster", filt=None) -> Page:
         picks = tuple(int(p) for p in picks)
         if mode == "heatmap":
             n_bins = max(int(n_px), 1)

@@ -72,14 +72,8 @@ class RDMView(_Chooser):
                                   value_name="dissimilarity", title=self.which.currentText())
         self.body.addWidget(self.heat, 1)
 
-    def export_item(self):
-        return self.heat.export_item()
-
-    def export_widget(self):
-        return self.heat.export_widget()
-
-    def values_table(self):
-        return self.heat.values_table()
+    def export_target(self):
+        return self.heat
 
 
 def classical_mds(d: np.ndarray, dims: int = 2) -> np.ndarray:
@@ -266,11 +260,5 @@ class GridMapView(ViewWidget):
                                         f"{float(result['chance']):.2f})")
         layout.addWidget(self.heat)
 
-    def export_item(self):
-        return self.heat.export_item() if self.heat else None
-
-    def export_widget(self):
-        return self.heat.export_widget() if self.heat else self
-
-    def values_table(self):
-        return self.heat.values_table() if self.heat else None
+    def export_target(self):
+        return self.heat

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from neurodeck_browser import VIEWS
 from neurodeck_browser.browser import BrowserView
-from neurodeck_browser.paths import path_points
+from neurodeck_browser.paths import path_points, trace_lanes
 from PySide6 import QtCore, QtGui
 
 from neurodeck.data import Events, Recording, RoiTimeSeries, SpikeTrains, Traces
@@ -60,18 +60,36 @@ def test_first_page_window_and_decimated_values(qtbot):
         np.testing.assert_allclose(page.y[:, 2 * b], data[:16, a:z].min(axis=1), rtol=1e-6)
         np.testing.assert_allclose(page.y[:, 2 * b + 1], data[:16, a:z].max(axis=1), rtol=1e-6)
     # what is drawn is that page, placed in lanes: lane - (value - mid) / scale
-    x, ys = view.trace_lanes(page)[("eeg", False)]
+    x, ys = trace_lanes(page, view.types, view.labels, set(view.bads), view.scales,
+                        True)[("eeg", False)]
     lane0 = page.y[0].astype(float)
     mid = 0.5 * (lane0.max() + lane0.min())
     np.testing.assert_allclose(ys[0], -(lane0 - mid) / view.scales["eeg"])
-    # the item shows one polyline per row (rows are not joined to each other)
-    drawn = path_points(view.curves[("eeg", False)].path())
-    assert len(drawn) == 14
-    np.testing.assert_allclose(drawn[0][:, 0], page.x)
-    np.testing.assert_allclose(drawn[0][:, 1], ys[0])
+    # what is on screen is that page drawn by the worker into an image the size of the
+    # plot: in each lane the painted rows cover the lane's data (column by column)
+    img = view.trace_image
+    w_px, h_px = view.canvas.size(view.devicePixelRatioF())
+    assert img is not None and img.pixels.shape == (h_px, w_px)
+    from neurodeck_browser.rasterize import column_extents
+
+    h, w = img.pixels.shape
+    px = h / view.n_visible
+    lo, hi = column_extents(page.x, page.y[:14], 0.0, 10.0, w)
+    mids = 0.5 * (page.y[:14].max(axis=1) + page.y[:14].min(axis=1))
+    eeg = img.pixels == 1 + img.colours.index("#1a1a1a")
+    for r in (0, 6, 13):
+        top = (r + 0.5) * px - (hi[r] - mids[r]) / view.scales["eeg"] * px
+        bottom = (r + 0.5) * px - (lo[r] - mids[r]) / view.scales["eeg"] * px
+        for c in range(0, w, 97):
+            rows = np.flatnonzero(eeg[:, c])
+            inside = rows[(rows >= np.floor(top[c]) - 1) & (rows <= np.floor(bottom[c]) + 1)]
+            assert inside.size and inside.min() == max(int(np.floor(top[c])), 0)
+            assert inside.max() == min(int(np.floor(bottom[c])), h - 1)
 
 
 def test_paging_keys_and_rows(qtbot):
+    """mne-qt-browser's keys: arrows scroll (Shift: full page), Home/End change the window
+    length, PgUp/PgDn the number of channels; Ctrl+Home/End jump (ours)."""
     rec, _ = _recording()
     view = _open(qtbot, rec)
     view.setFocus()
@@ -79,18 +97,71 @@ def test_paging_keys_and_rows(qtbot):
     _wait_page(qtbot, view, 10.0)
     qtbot.keyClick(view, QtCore.Qt.Key_Right)  # a quarter page
     _wait_page(qtbot, view, 12.5)
-    qtbot.keyClick(view, QtCore.Qt.Key_End)
+    qtbot.keyClick(view, QtCore.Qt.Key_End)  # window +25 %
+    qtbot.waitUntil(lambda: view.page.t1 - view.page.t0 == pytest.approx(12.5), timeout=5000)
+    qtbot.keyClick(view, QtCore.Qt.Key_Home)  # -20 %
+    qtbot.waitUntil(lambda: view.page.t1 - view.page.t0 == pytest.approx(10.0), timeout=5000)
+    qtbot.keyClick(view, QtCore.Qt.Key_End, QtCore.Qt.ControlModifier)
     _wait_page(qtbot, view, 50.0)
     assert view.page.t1 == pytest.approx(60.0)
-    qtbot.keyClick(view, QtCore.Qt.Key_Home)
+    qtbot.keyClick(view, QtCore.Qt.Key_Home, QtCore.Qt.ControlModifier)
     _wait_page(qtbot, view, 0.0)
     view.set_n_visible(5)
     qtbot.keyClick(view, QtCore.Qt.Key_Down)
     qtbot.waitUntil(lambda: view.page.picks == (5, 6, 7, 8, 9), timeout=5000)
+    qtbot.keyClick(view, QtCore.Qt.Key_PageUp)  # one more channel
+    qtbot.waitUntil(lambda: view.page.picks == (5, 6, 7, 8, 9, 10), timeout=5000)
+    qtbot.keyClick(view, QtCore.Qt.Key_PageDown, QtCore.Qt.ShiftModifier)  # ten fewer
+    qtbot.waitUntil(lambda: view.page.picks == (5,), timeout=5000)
     view.set_selection([3, 1])
     qtbot.waitUntil(lambda: view.page.picks == (3, 1), timeout=5000)
     qtbot.keyClick(view, QtCore.Qt.Key_BracketLeft)  # zoom in around the centre
     qtbot.waitUntil(lambda: view.page.t1 - view.page.t0 == pytest.approx(5.0), timeout=5000)
+
+
+@pytest.mark.filterwarnings("ignore:libpyside.*disconnect:RuntimeWarning")
+def test_keys_do_what_mne_qt_browser_does(qtbot):
+    """Reference: mne-qt-browser 0.7.5 itself. Every key we mark as MNE's is bound there to
+    the same key and modifier with the same description, and the same key presses leave
+    both browsers on the same window (start, length) and channels (first, count)."""
+    from neurodeck_browser import keys
+
+    rec, _ = _recording(n_ch=40)
+    mne.viz.set_browser_backend("qt", verbose=False)
+    fig = rec.raw.plot(duration=10.0, n_channels=20, show=False, block=False,
+                       precompute=False, verbose=False)
+    qtbot.addWidget(fig)
+    shortcuts = fig.mne.keyboard_shortcuts
+    shift = QtCore.Qt.KeyboardModifier.ShiftModifier
+    for b in keys.BINDINGS:
+        if not b.mne:
+            continue
+        found = False
+        for entry in shortcuts.values():
+            mods = entry.get("modifier", [None])
+            for m, desc in zip(mods, entry.get("description", []), strict=False):
+                want = shift if m == "Shift" else QtCore.Qt.KeyboardModifier.NoModifier
+                if any(k == entry["qt_key"] and mm == want for k, mm in b.keys):
+                    assert b.description == desc, (b.text, desc)
+                    found = True
+        assert found, b.text
+    view = _open(qtbot, rec)
+    view.set_n_visible(20)
+    view.setFocus()
+    presses = [(QtCore.Qt.Key_Right, None), (QtCore.Qt.Key_Right, "Shift"),
+               (QtCore.Qt.Key_End, None), (QtCore.Qt.Key_End, None), (QtCore.Qt.Key_Home, None),
+               (QtCore.Qt.Key_Left, None), (QtCore.Qt.Key_PageUp, None),
+               (QtCore.Qt.Key_PageUp, "Shift"), (QtCore.Qt.Key_PageDown, None),
+               (QtCore.Qt.Key_Down, None), (QtCore.Qt.Key_Up, None), (QtCore.Qt.Key_Down, None)]
+    for key, mod in presses:
+        m = shift if mod else QtCore.Qt.KeyboardModifier.NoModifier
+        qtbot.keyClick(fig, key, m)
+        qtbot.keyClick(view, key, m)
+        xmin, xmax = fig.mne.viewbox.viewRange()[0]
+        assert view.t0 == pytest.approx(xmin, abs=1e-6), key
+        assert view.span == pytest.approx(xmax - xmin, abs=1e-6), key
+        assert (view.row_offset, view.n_visible) == (fig.mne.ch_start, fig.mne.n_channels), key
+    fig.close()
 
 
 def test_scaling_is_per_row_type(qtbot):
@@ -112,7 +183,8 @@ def test_bad_marking_writes_to_the_recording(qtbot):
     view = _open(qtbot, rec)
     view.toggle_bad(2)
     assert rec.bads == ["C2"] and rec.raw.info["bads"] == ["C2"]
-    assert ("eeg", True) in view.trace_lanes(view.page)  # drawn in the bad colour
+    lanes = trace_lanes(view.page, view.types, view.labels, set(view.bads), view.scales, True)
+    assert ("eeg", True) in lanes  # drawn in the bad colour
     # a click on lane 4 toggles that channel (the ViewBox maps the click to a row)
     vb = view.plot.vb
     scene = vb.mapViewToScene(QtCore.QPointF(5.0, 4.0))
@@ -172,7 +244,7 @@ def test_spike_raster_and_heatmap(qtbot):
     for k, ticks in enumerate(page.ticks):
         inside = trains[k][(trains[k] >= 0) & (trains[k] < 10)]
         np.testing.assert_array_equal(ticks, inside)  # fewer spikes than pixels: exact
-    x, y = view.raster.getData()
+    x, y = view.canvas.raster.item.getData()
     assert x.size == 2 * sum(t.size for t in page.ticks)
     raster_width = view.vb.width()
     view.set_mode("heatmap")
@@ -186,17 +258,17 @@ def test_spike_raster_and_heatmap(qtbot):
     labels, cols, values = view.values_table()
     assert values[:, 0].tolist() == [np.count_nonzero(t < 10) for t in trains]
     # the colour bar shows the heatmap's levels, and dragging it sets them
-    assert view.colorbar.isVisible()
-    np.testing.assert_allclose(view.colorbar.levels(), view.heat_levels)
-    np.testing.assert_allclose(view.image.getLevels(), view.heat_levels)
-    view.colorbar.setLevels((0.0, 5.0))
-    view.colorbar.sigLevelsChangeFinished.emit(view.colorbar)
+    assert view.canvas.heatmap.colorbar.isVisible()
+    np.testing.assert_allclose(view.canvas.heatmap.colorbar.levels(), view.heat_levels)
+    np.testing.assert_allclose(view.canvas.heatmap.image.getLevels(), view.heat_levels)
+    view.canvas.heatmap.colorbar.setLevels((0.0, 5.0))
+    view.canvas.heatmap.colorbar.sigLevelsChangeFinished.emit(view.canvas.heatmap.colorbar)
     assert view.heat_levels == (0.0, 5.0)
-    np.testing.assert_allclose(view.image.getLevels(), (0.0, 5.0))
+    np.testing.assert_allclose(view.canvas.heatmap.image.getLevels(), (0.0, 5.0))
     qtbot.waitUntil(lambda: view.vb.width() < raster_width, timeout=2000)  # bar takes room
     view.set_mode("raster")
     qtbot.waitUntil(lambda: view.page.mode == "raster", timeout=5000)
-    assert not view.colorbar.isVisible()
+    assert not view.canvas.heatmap.colorbar.isVisible()
     # given back (the row-label axis may also have narrowed meanwhile)
     qtbot.waitUntil(lambda: view.vb.width() >= raster_width, timeout=2000)
 
@@ -247,9 +319,13 @@ def test_export_and_copy(qtbot, tmp_path):
     rec, data = _recording(n_ch=4, seconds=4.0)
     view = _open(qtbot, rec)
     rows, cols, values = view.values_table()
-    np.testing.assert_allclose(values, data[:, :2000])
+    np.testing.assert_allclose(values[:3], data[:3, :2000] * 1e6)  # shown and copied in µV
+    np.testing.assert_allclose(values[3], data[3, :2000])
+    assert rows[0] == "C0 (\u00b5V)" and rows[3] == "C3"  # a trigger channel has no unit
     assert view.export(tmp_path / "b.png").stat().st_size > 1000
-    assert view.export(tmp_path / "b.svg").stat().st_size > 1000
+    svg = view.export(tmp_path / "b.svg").read_text()
+    assert svg.count("<path") >= 2 and "<image" not in svg  # traces as vector paths
+    assert view.trace_image is not None  # back to the image on screen
 
 
 def test_long_paging_session_256_channels(qtbot):
@@ -275,23 +351,29 @@ def test_long_paging_session_256_channels(qtbot):
     assert shown == 160 and view.page is not None and len(view.page.picks) == 64
 
 
-def test_worker_built_paths_equal_the_decimated_data(qtbot):
-    """The paths drawn are built on the fetch worker and hold, per row, the min/max of
-    each pixel bin of the raw samples (numpy on the same samples, float32 display:
-    atol 1e-5 lanes), placed in the row's lane; a rescale rebuilds them on the GUI."""
+def test_worker_built_drawing_and_antialiased_paths(qtbot):
+    """The trace image is made on a fetch worker; in antialiased mode the drawing is one
+    vector polyline per row holding, per pixel bin, the min/max of the raw samples
+    (numpy on the same samples, float32 display: atol 1e-5 lanes), placed in the row's
+    lane; a rescale makes the drawing again on the GUI thread."""
     import threading
+
 
     rec, data = _recording()
     view = _open(qtbot, rec)
     view.set_window(10.0)  # prefetched with the first page's scales
     _wait_page(qtbot, view, 10.0)
+    assert view.page.render.thread != threading.get_ident()  # built off the GUI thread
+    view.set_antialias(True)
+    view.set_window(20.0)
+    _wait_page(qtbot, view, 20.0)
+    qtbot.waitUntil(lambda: ("eeg", False) in view.canvas.traces.curves, timeout=5000)
     page = view.page
-    assert page.render.thread != threading.get_ident()  # built off the GUI thread
-    drawn = path_points(view.curves[("eeg", False)].path())
+    drawn = path_points(view.canvas.traces.curves[("eeg", False)].path())
     assert len(drawn) == 14  # one polyline per EEG row, rows not joined
     scale = view.scales["eeg"]
     idx = np.round(page.x[0::2] * SFREQ).astype(int)
-    edges = np.append(idx, 10000)
+    edges = np.append(idx, 15000)
     for r in (0, 5, 13):
         block = data[r]
         expect = np.empty(2 * idx.size)
@@ -301,17 +383,20 @@ def test_worker_built_paths_equal_the_decimated_data(qtbot):
         np.testing.assert_allclose(drawn[r][:, 0], page.x, rtol=0, atol=1e-9)
         np.testing.assert_allclose(drawn[r][:, 1], r - (expect - mid) / scale, rtol=0,
                                    atol=1e-5)
-    view.set_scale("eeg", 2 * scale)  # geometry changed: the GUI rebuilds the paths
+    view.set_scale("eeg", 2 * scale)  # geometry changed: the GUI makes the paths again
     assert view.page.render.thread == threading.get_ident()
-    again = path_points(view.curves[("eeg", False)].path())
+    again = path_points(view.canvas.traces.curves[("eeg", False)].path())
     np.testing.assert_allclose(again[5][:, 1] - 5, (drawn[5][:, 1] - 5) / 2, atol=1e-9)
     # the other groups (one eog, one stim row) are drawn in their own lanes
-    assert [p[:, 1].mean().round() for p in path_points(view.curves[("eog", False)].path())] \
-        == [14]
+    assert [p[:, 1].mean().round() for p in path_points(
+        view.canvas.traces.curves[("eog", False)].path())] == [14]
+    view.set_antialias(False)
+    assert view.trace_image is not None and not view.canvas.traces.curves[("eeg", False)
+                                                                        ].isVisible()
 
 
 def test_polyline_path_edge_cases(qapp):
-    from neurodeck_browser.paths import polyline_path
+    from neurodeck_browser.paths import path_points, polyline_path
 
     x = np.array([0.0, 1.0, 2.0])
     ys = np.array([[0.0, 1.0, 0.5], [2.0, 2.5, 3.0]])
@@ -322,6 +407,9 @@ def test_polyline_path_edge_cases(qapp):
     single = polyline_path(np.array([4.0]), np.array([[1.0]]))
     assert single.elementCount() == 1
     assert (single.elementAt(0).x, single.elementAt(0).y) == (4.0, 1.0)
+    gap = polyline_path(np.arange(5.0), np.array([[0.0, 0.5, np.nan, 1.0, 2.0]]))
+    assert [gap.elementAt(i).isMoveTo() for i in range(gap.elementCount())] == \
+        [True, False, True, False]  # NaN breaks the line: no segment across it
 
 
 def test_neighbours_are_prefetched_in_the_direction_of_travel(qtbot):
@@ -329,7 +417,7 @@ def test_neighbours_are_prefetched_in_the_direction_of_travel(qtbot):
     view = _open(qtbot, rec)
     view.set_window(20.0)  # moving forward: 30 and 40 s ahead, 10 s behind
     _wait_page(qtbot, view, 20.0)
-    qtbot.waitUntil(lambda: all(view.fetcher.cached(view._key(t)) is not None
+    qtbot.waitUntil(lambda: all(view.fetcher.cached(view._want(t).key()) is not None
                                 for t in (30.0, 40.0, 10.0)), timeout=5000)
     view.set_window(30.0)  # a prefetched page is shown at once, without the worker
     assert view.page.t0 == 30.0 and view.page.render is not None

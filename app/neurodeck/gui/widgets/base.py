@@ -3,7 +3,9 @@
 A view is any ``QWidget`` built as ``View(obj, parent=None)``. Deriving from
 :class:`ViewWidget` gives it File > Export figure and Edit > Copy values for free:
 override :meth:`export_item` (the pyqtgraph item to export) and
-:meth:`values_table` (what to copy).
+:meth:`values_table` (what to copy). A view made of other views (tabs, a heatmap it
+swaps in) overrides only :meth:`ViewWidget.export_target` instead: export and copy then
+act on that inner view.
 """
 
 from __future__ import annotations
@@ -24,13 +26,21 @@ class ViewWidget(QtWidgets.QWidget):
         self.obj = obj
 
     # -- export ---------------------------------------------------------------------
+    def export_target(self) -> ViewWidget | None:
+        """The inner view that export and copy act on (the current tab, a swapped-in
+        heatmap), or None for this view itself. The one forwarding mechanism: override
+        this rather than forwarding each of the methods below."""
+        return None
+
     def export_item(self) -> Any:
         """The pyqtgraph item (PlotItem or scene) to export as PNG; None = grab the widget."""
-        return None
+        target = self.export_target()
+        return target.export_item() if target is not None else None
 
     def export_widget(self) -> QtWidgets.QWidget:
         """The widget rendered into SVG (vector paths via QSvgGenerator)."""
-        return self
+        target = self.export_target()
+        return target.export_widget() if target is not None else self
 
     def export(self, path: str | Path) -> Path:
         """Write the figure as PNG or SVG (by extension)."""
@@ -73,7 +83,8 @@ class ViewWidget(QtWidgets.QWidget):
     # -- copy -------------------------------------------------------------------------
     def values_table(self) -> tuple[list[str], list[str], np.ndarray] | None:
         """(row labels, column labels, values) to copy as a table, or None."""
-        return None
+        target = self.export_target()
+        return target.values_table() if target is not None else None
 
     def copy_values(self) -> str:
         """Copy the view's values to the clipboard as tab-separated text."""
@@ -141,14 +152,8 @@ class TabbedView(ViewWidget):
     def current(self) -> ViewWidget:
         return self.pages[self.tabs.currentIndex()]
 
-    def export_item(self) -> Any:
-        return self.current().export_item()
-
-    def export_widget(self) -> QtWidgets.QWidget:
-        return self.current().export_widget()
-
-    def values_table(self) -> tuple[list[str], list[str], np.ndarray] | None:
-        return self.current().values_table()
+    def export_target(self) -> ViewWidget | None:
+        return self.current()
 
 
 class LayoutView(ViewWidget):
