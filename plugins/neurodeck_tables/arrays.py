@@ -21,6 +21,7 @@ import numpy as np
 
 from neurodeck.data import Events, SpikeTrains, Traces
 from neurodeck.errors import LayoutChoiceNeeded, ReadError
+from neurodeck.safety import guarded
 from neurodeck.safety.limits import SFREQ_HZ, check_range
 
 from .layout import ArrayInfo, Layout, describe_layout
@@ -28,6 +29,9 @@ from .layout import ArrayInfo, Layout, describe_layout
 ORIENTATIONS = ("auto", "neurons_x_time", "time_x_neurons")
 RATE_NAMES = ("sampling_rate_hz", "sampling_rate", "sfreq", "fs", "rate", "frame_rate",
               "fps", "sampling_frequency")
+#: Sampling periods (seconds per sample): the rate is their inverse (HCP-style ``tr_s``).
+PERIOD_NAMES = ("tr_s", "tr", "repetition_time", "RepetitionTime", "sampling_interval_s",
+                "dt_s", "frame_period_s")
 TIME_NAMES = ("time_s", "time", "times", "t", "timestamps", "frame_times")
 LABEL_NAMES = ("neuron_label", "neuron_labels", "labels", "label", "names", "neuron_names",
                "unit_names", "roi_names", "channel_names", "cell_names")
@@ -283,11 +287,19 @@ def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple
             if k in layout.arrays:
                 return _positive(path, layout.arrays[k].load(), k), "file"
         raise ReadError(path, f"no sampling-rate attribute or array {sfreq_key!r}")
-    for scope in ([group, ""] if group else [""]):
+    # The group's own attributes first, then each enclosing group's (a TR stored once on
+    # a group of subjects applies to each of them).
+    scopes = [group.rsplit("/", i)[0] for i in range(group.count("/") + 1)] if group else []
+    for scope in [*scopes, ""]:
         for n in RATE_NAMES:
             k = f"{scope}/@{n}" if scope else f"@{n}"
-            if k in layout.attrs:
+            if k in layout.attrs and _finite(layout.attrs[k]):
                 return _positive(path, layout.attrs[k], k), "file"
+        for n in PERIOD_NAMES:
+            k = f"{scope}/@{n}" if scope else f"@{n}"
+            if k in layout.attrs and _finite(layout.attrs[k]):
+                return 1.0 / _positive(path, layout.attrs[k], k, "period", 1.0 / SFREQ_HZ[1],
+                                       1.0 / SFREQ_HZ[0]), f"file ({k}, a period)"
         info = _sibling(layout, scope, RATE_NAMES, ("scalar",))
         if info is not None:
             return _positive(path, info.load(), info.key), "file"
@@ -300,17 +312,32 @@ def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple
         rate = check_range(path, "sampling rate (from the time vector)",
                            1.0 / float(np.median(dt)), *SFREQ_HZ, unit="Hz")
         return rate, "time vector"
-    return 1.0, "default 1 Hz"
+    # Never a silent default: the GUI asks, scripts are told which option to pass.
+    raise LayoutChoiceNeeded(
+        path, f"{group or 'the file'} does not record its sampling rate (no "
+              f"{'/'.join(RATE_NAMES[:4])} or tr_s attribute, no time vector), and "
+              "neurodeck does not guess one: pass sfreq=<Hz> (CLI: --option sfreq=10)",
+        "sfreq", [])
 
 
-def _positive(path: Path, value: Any, key: str) -> float:
+def _finite(value: Any) -> bool:
+    """False for NaN/inf placeholders (a file saying "rate unknown")."""
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return True  # not a number: let _positive name the problem
+
+
+def _positive(path: Path, value: Any, key: str, what: str = "rate",
+              low: float = SFREQ_HZ[0], high: float = SFREQ_HZ[1]) -> float:
     try:
         out = float(np.asarray(value, dtype=float).reshape(-1)[0])
     except (TypeError, ValueError, IndexError):
         raise ReadError(path, f"{key!r} is not a number") from None
     if not np.isfinite(out) or out <= 0:
-        raise ReadError(path, f"{key!r} is not a positive sampling rate ({out})")
-    return check_range(path, f"sampling rate {key!r}", out, *SFREQ_HZ, unit="Hz")
+        raise ReadError(path, f"{key!r} is not a positive sampling {what} ({out})")
+    return check_range(path, f"sampling {what} {key!r}", out, low, high,
+                       unit="Hz" if what == "rate" else "s")
 
 
 def _reference_rate(path: Path, rates: list[tuple[float, str]], names: list[str],
@@ -455,6 +482,7 @@ def _make_spikes(path: Path, trains, names, duration, meta, events=None) -> Spik
         raise ReadError(path, str(exc)) from exc
 
 
+@guarded  # called on files before they are opened (studies): parse them in the probe first
 def members(path: str | Path, *, data_key: str | None = None) -> list[dict[str, Any]]:
     """The animals (groups) of a multi-animal file, each opened alone with ``animals=``.
 

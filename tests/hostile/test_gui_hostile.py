@@ -3,7 +3,7 @@
 The cases are opened one after another in a single MainWindow (offscreen), as a user
 would from File > Open. A timer on the GUI thread measures the longest gap between its
 ticks: opening runs off the GUI thread and crafted files go to the probe worker, so the
-window never freezes; each failure is an error naming the file, and the app keeps the
+window never freezes (no gap over 5 s); each failure is an error naming the file, and the app keeps the
 datasets it has.
 """
 
@@ -17,7 +17,10 @@ from PySide6 import QtCore, QtWidgets
 
 from neurodeck.gui.main_window import MainWindow
 
-MAX_GAP_S = 2.0
+# The GUI thread still builds the view of each file that opens (up to 1.4 s measured at a
+# load average of 17 on 2 cores); a reader running on it would stall it for the probe's
+# whole 20 s limit, or kill it.
+MAX_GAP_S = 5.0
 
 
 @pytest.fixture
@@ -39,7 +42,9 @@ def test_one_app_survives_every_hostile_file(qtbot, window, tmp_path):
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start(50)
     outcomes = {}
+    starts: list[tuple[float, str]] = []
     for case in cases:
+        starts.append((time.monotonic(), case.name))
         job = window.open_file(case.path, **case.options)
         # "cancelled": the reader needs the user to choose a layout; the app asks.
         qtbot.waitUntil(lambda job=job: job.status in ("done", "failed", "cancelled"),
@@ -58,10 +63,14 @@ def test_one_app_survives_every_hostile_file(qtbot, window, tmp_path):
         qtbot.wait(20)
     timer.stop()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert ticks and max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.1f} s"
+    worst = max(range(len(gaps)), key=gaps.__getitem__)
+    during = [name for t, name in starts if t <= ticks[worst]][-1:] or ["(start)"]
+    assert ticks and max(gaps) < MAX_GAP_S, \
+        f"the GUI froze for {max(gaps):.1f} s while opening {during[0]}"
     assert window.isVisible()
     opened = [n for n, s in outcomes.items() if s == "done"]
     assert len(window.session.entries) >= len(opened) >= 1
     assert sum(s != "done" for s in outcomes.values()) >= len(cases) - 3
     print(f"\n{len(cases)} hostile files in one app: {len(opened)} opened "
-          f"({', '.join(opened)}), the rest refused; longest GUI gap {max(gaps):.2f} s")
+          f"({', '.join(opened)}), the rest refused; longest GUI gap {max(gaps):.2f} s "
+          f"({during[0]})")

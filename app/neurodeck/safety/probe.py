@@ -221,21 +221,21 @@ def _key(path: Path, extra: Any) -> tuple | None:
 def _run(path: Path, request: dict[str, Any], cache_extra: Any) -> None:
     pol = policy.current()
     key = _key(path, cache_extra)
-    if key is not None and key in _PASSED:
-        _PASSED.move_to_end(key)
-        return
     request.update(path=str(path), sys_path=list(sys.path), policy={
         "memory_budget": pol.memory_budget, "allow_external": pol.allow_external,
         "timeout_s": pol.timeout_s})
-    with _LOCK:
+    with _LOCK:  # one probe at a time (GUI jobs open files from several threads)
+        if key is not None and key in _PASSED:
+            _PASSED.move_to_end(key)
+            return
         w = _worker()
         base = rss_bytes(w.proc.pid) or 0
         reply = w.ask(request, pol.timeout_s, base + pol.memory_budget + worker.SLACK_BYTES)
+        if key is not None and reply.get("status") in ("ok", "unprobed"):
+            _PASSED[key] = True
+            while len(_PASSED) > _CACHE_SIZE:
+                _PASSED.popitem(last=False)
     verdict(path, reply, pol)
-    if key is not None:
-        _PASSED[key] = True
-        while len(_PASSED) > _CACHE_SIZE:
-            _PASSED.popitem(last=False)
 
 
 def check_open(pm: Any, path: Path, reader: str | None, options: dict[str, Any]) -> None:

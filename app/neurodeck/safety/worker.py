@@ -157,7 +157,8 @@ def handle(req: dict[str, Any]) -> dict[str, Any]:
                     if hdf5_offset(path) is not None:
                         check_hdf5(path)
                     result = resolve(req["ref"])(path, **req.get("kwargs", {}))
-                if req.get("touch", True) and result is not None and hasattr(result, "is_a"):
+                items = result if isinstance(result, list) else [result]
+                if req.get("touch", True) and items and all(hasattr(d, "is_a") for d in items):
                     touch(result)
                 status = {"status": "ok"}
             except Unprobeable:
