@@ -214,6 +214,8 @@ def install(spec: str, *, target: Path | None = None, upgrade: bool = False,
     if Path(requirement).is_file() and not requirement.endswith(".whl"):
         raise InstallError(f"{spec}: only wheels (.whl) can be installed; building a source "
                            "package runs its code (build a wheel with `python -m build`)")
+    if requirement.endswith(".whl"):
+        check_wheel(Path(requirement), target)  # before pip even reads it
     common = [*pip_args, "--only-binary=:all:"]
     with tempfile.TemporaryDirectory(prefix="neurodeck-pip-") as tmp:
         report_path = Path(tmp) / "report.json"
@@ -312,6 +314,13 @@ def check_wheel(wheel: Path, target: Path) -> None:
     except (OSError, zipfile.BadZipFile) as exc:
         raise InstallError(f"{wheel.name}: not a readable wheel ({exc})") from exc
     problems: list[str] = []
+    dist = wheel.name.split("-", 1)[0]
+    with contextlib.suppress(md.PackageNotFoundError, ValueError):
+        installed_dist = md.distribution(dist)
+        located = Path(str(installed_dist.locate_file(""))).resolve()
+        if target.resolve() not in (located, *located.parents):
+            problems.append(f"it is named {dist!r}, a package neurodeck already has "
+                            f"(version {installed_dist.version}); a plugin cannot replace it")
     tops: set[str] = set()
     for name in names:
         parts = [p for p in name.replace("\\", "/").split("/") if p]
