@@ -3,8 +3,8 @@
 The cases are opened one after another in a single MainWindow (offscreen), as a user
 would from File > Open. A timer on the GUI thread measures the longest gap between its
 ticks: opening runs off the GUI thread and crafted files go to the probe worker, so the
-window never freezes (no gap over 5 s); each failure is an error naming the file, and the app keeps the
-datasets it has.
+window never freezes (no gap over 5 s); each failure is an error naming the file, and the
+app keeps the datasets it has.
 """
 
 from __future__ import annotations

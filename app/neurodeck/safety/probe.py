@@ -20,6 +20,7 @@ import atexit
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import pickle
 import queue
@@ -39,6 +40,7 @@ from .errors import ExternalReference, Implausible, MemoryBudgetExceeded, Unsafe
 
 _BOOT = ("import json, os, sys; sys.path[:] = json.loads(os.environ['NEURODECK_PROBE_PATH']); "
          "from neurodeck.safety.worker import main; main()")
+log = logging.getLogger("neurodeck.safety")
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_MAX_THREADS")
 _CACHE_SIZE = 1024
 
@@ -73,6 +75,14 @@ def rss_bytes(pid: int) -> int | None:
         return None
 
 
+START_TIMEOUT_S = 60.0
+
+
+class ProbeUnavailable(RuntimeError):  # noqa: N818 - says what happened
+    """The worker process could not be started (a broken installation, a frozen app
+    without the launcher hook): files are then opened unprobed, with a warning logged."""
+
+
 class Worker:
     """One worker process and the thread that collects its replies."""
 
@@ -85,6 +95,13 @@ class Worker:
                                      stderr=self._stderr, env=env, creationflags=flags)
         self._replies: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True, name="neurodeck-probe").start()
+        try:
+            ready = self._replies.get(timeout=START_TIMEOUT_S)
+        except queue.Empty:
+            ready = None
+        if not ready or b'"ready"' not in ready:
+            self.kill()
+            raise ProbeUnavailable(f"the probe worker did not start ({' '.join(cmd[:2])})")
 
     def _pump(self) -> None:
         assert self.proc.stdout is not None
@@ -228,7 +245,13 @@ def _run(path: Path, request: dict[str, Any], cache_extra: Any) -> None:
         if key is not None and key in _PASSED:
             _PASSED.move_to_end(key)
             return
-        w = _worker()
+        try:
+            w = _worker()
+        except (ProbeUnavailable, OSError) as exc:
+            # Refusing every file would make the app unusable; the in-process checks
+            # (sizes, references, plausibility) still apply.
+            log.warning("%s: opening %s without the probe", exc, path)
+            return
         base = rss_bytes(w.proc.pid) or 0
         reply = w.ask(request, pol.timeout_s, base + pol.memory_budget + worker.SLACK_BYTES)
         if key is not None and reply.get("status") in ("ok", "unprobed"):

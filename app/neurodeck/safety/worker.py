@@ -197,6 +197,8 @@ def main() -> None:
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the replies
     sys.stdout = sys.stderr
     GUARD.install()
+    reply.write(json.dumps({"status": "ready"}) + "\n")
+    reply.flush()
     stdin = sys.stdin.buffer
     while True:
         req = _read_request(stdin)
