@@ -163,14 +163,27 @@ TRSA = Analysis(
         Float("lower", 0.1, minimum=0.0, maximum=1.0, help="Lower quantile l"),
         Float("upper", 0.5, minimum=0.0, maximum=1.0, help="Upper quantile u"),
         Choice("scale", "raw", choices=("raw", "rank"),
-               help="raw: linear ramp in dissimilarities (paper, rsatoolbox); "
-                    "rank: linear ramp in ranks (authors' code)"),
+               help="rank: ramp linear in each RDM's min-max-scaled ranks (the authors' "
+                    "code); raw: ramp linear in the dissimilarities (rsatoolbox)"),
         Choice("quantiles", "per_rdm", choices=("per_rdm", "pooled"),
-               help="Quantiles per RDM, or pooled over all RDMs (rsatoolbox)"),
+               help="Quantiles per RDM (authors' code), or pooled over all RDMs "
+                    "(rsatoolbox)"),
+        Choice("geodesic", "zero_edges", choices=("zero_edges", "reference", "rsatoolbox"),
+               help="zero_edges: pairs below l are zero-length edges; reference: the "
+                    "authors' code (no edge below l, Floyd-Warshall, then ranks); "
+                    "rsatoolbox: no edge below l, inf where disconnected"),
         Int("grid", 11, minimum=0, maximum=101,
             help="Grid steps of l and u in [0, 1] for identification (0 = skip)"),
         Choice("evaluate", "rgtm", choices=("rgtm", "rgdm"),
                help="Identify from GT RDMs or geodesic RDMs"),
+        Choice("identify", "correlation", choices=("correlation", "euclidean"),
+               help="Nearest group centroid in correlation distance (accuracy averaged "
+                    "over subjects), or Euclidean (the authors' NearestCentroid, accuracy "
+                    "pooled over RDMs)"),
+        Choice("bootstrap", "subjects", choices=("subjects", "subjects_stimuli", "reference"),
+               help="subjects: resample subjects' results; subjects_stimuli: resample "
+                    "subjects and stimuli and re-run; reference: resample RDMs and stimuli "
+                    "and re-run (the authors' code)"),
         Int("n_bootstrap", 1000, minimum=0, maximum=100_000, help="Bootstrap samples (CIs)"),
         Int("seed", 0, minimum=0, help="Random seed of the bootstrap"),
     ],
@@ -178,14 +191,15 @@ TRSA = Analysis(
         "rdms": "n_rdm x n_cond x n_cond input RDMs", "conditions": "n_cond labels",
         "rgtm": "n_rdm x n_cond x n_cond GT(lower, upper)-transformed RDMs",
         "rgdm": "n_rdm x n_cond x n_cond geodesic RDMs over edges < 1 of rgtm "
-                "(disconnected pairs: largest finite distance, at least 1)",
+                "(zero_edges: disconnected pairs get the largest finite distance, at "
+                "least 1; reference: ranks; rsatoolbox: inf)",
         "rdm_names": "n_rdm labels", "rdm_subjects": optional("n_rdm subject of each RDM"),
         "rdm_groups": "n_rdm region/layer of each RDM",
         "times": optional("epochs, time-resolved: n_rdm window centres (s)"),
         "grid_lower": optional("n_grid lower quantiles"),
         "grid_upper": optional("n_grid upper quantiles"),
         "accuracy": optional("n_grid x n_grid identification accuracy (NaN where l > u)"),
-        "accuracy_ci": optional("2 x n_grid x n_grid 95% bootstrap interval over subjects"),
+        "accuracy_ci": optional("2 x n_grid x n_grid 95% percentile bootstrap interval"),
         "group_names": optional("groups identified"),
         "chance": optional("chance accuracy (1 / n_groups)"),
     },

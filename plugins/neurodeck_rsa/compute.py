@@ -10,7 +10,7 @@ from neurodeck.data import Dataset, Result
 from neurodeck.errors import InputError, ParameterError
 from neurodeck.jobs.progress import Progress
 
-from . import inference, models, rdm, timecourse, topology
+from . import identification, inference, models, rdm, timecourse, topology
 from .inputs import _from_result, _split_inputs, gather, to_rdms
 from .models import Model
 
@@ -165,10 +165,12 @@ def run_trsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) 
         for s, ds in zip(sets, inputs, strict=True)]).astype(str)
     subjects = np.concatenate([s.subjects for s in sets]).astype(str)
     pooled = params["quantiles"] == "pooled"
-    gt = topology.gt_transform(vecs, params["lower"], params["upper"], scale=params["scale"],
+    scale = params.get("scale", "rank")
+    geo = params.get("geodesic", "zero_edges")
+    gt = topology.gt_transform(vecs, params["lower"], params["upper"], scale=scale,
                                pooled=pooled)
     progress.update(0.3, "geodesic distances")
-    gd = topology.geodesic(gt)
+    gd = topology.geodesic(gt, method=geo)
     out: dict[str, Any] = {
         "rdms": rdm.to_matrices(vecs), "rgtm": rdm.to_matrices(gt), "rgdm": rdm.to_matrices(gd),
         "conditions": conds, "rdm_names": np.concatenate([s.names for s in sets]).astype(str),
@@ -182,9 +184,11 @@ def run_trsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) 
     n_grid = params["grid"]
     if n_grid >= 2 and np.unique(groups).size >= 2 and np.unique(subjects).size >= 2:
         steps = np.linspace(0.0, 1.0, n_grid)
-        ident = topology.identification(
-            vecs, groups, subjects, steps, steps, scale=params["scale"], pooled=pooled,
-            use_geodesic=params["evaluate"] == "rgdm", n_bootstrap=params["n_bootstrap"],
+        result = identification.identification(
+            vecs, groups, subjects, steps, steps, scale=scale, pooled=pooled,
+            geodesic=geo if params["evaluate"] == "rgdm" else None,
+            classifier=params.get("identify", "correlation"),
+            bootstrap=params.get("bootstrap", "subjects"), n_bootstrap=params["n_bootstrap"],
             seed=params["seed"], progress=progress.sub(0.35, 1.0))
-        out.update(ident)
+        out.update(result)
     return out

@@ -1,9 +1,21 @@
-"""Geo-topological transforms of RDMs (Lin & Kriegeskorte 2024, PNAS; arXiv 2309.11028)
-and the paper's leave-one-subject-out identification over a grid of (l, u)."""
+"""Geo-topological transforms of RDMs (Lin & Kriegeskorte 2024, PNAS; arXiv 2309.11028).
+
+Two conventions are offered wherever the references differ:
+
+* GT ramp: ``scale='raw'`` ramps linearly in the dissimilarities between their l- and
+  u-quantiles (rsatoolbox's ``geotopological_transform``, which pools the quantiles over
+  RDMs); ``scale='rank'`` ramps linearly in each RDM's ranks min-max scaled to [0, 1]
+  (the authors' code, ``utils_transform.gt_transform``).
+* geodesic: ``'zero_edges'`` (ours) keeps pairs below l as zero-length edges;
+  ``'reference'`` (the authors' two-step transform) and ``'rsatoolbox'`` build the graph as
+  networkx does from a dense matrix, where a 0 is no edge, and run Floyd-Warshall; the
+  authors then rank-transform the distances, rsatoolbox keeps ``inf`` for disconnected
+  pairs.
+
+The identification over a grid of (l, u) is in :mod:`.identification`.
+"""
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -11,56 +23,89 @@ from scipy.sparse.csgraph import shortest_path
 from scipy.stats import rankdata
 
 from neurodeck.errors import ParameterError
-from neurodeck.jobs.progress import Progress
 
-from .compare import compare
 from .rdm import to_matrices, to_vectors
 
+SCALES = ("raw", "rank")
+GEODESICS = ("zero_edges", "reference", "rsatoolbox")
 
-def _quantile_scale(v: np.ndarray, scale: str) -> np.ndarray:
-    if scale == "raw":
-        return v
-    if scale == "rank":
-        # ranks mapped to [0, 1] so quantile l is simply the value l
-        r = rankdata(v, axis=1)
-        return (r - 1) / np.maximum(v.shape[1] - 1, 1)
-    raise ParameterError(f"scale must be 'raw' or 'rank', not {scale!r}")
+
+def minmax(v: np.ndarray) -> np.ndarray:
+    """Each row mapped linearly onto [0, 1] by its minimum and maximum (a constant row
+    gives NaN, as in both reference codes)."""
+    v = np.atleast_2d(np.asarray(v, float))
+    lo = v.min(axis=1, keepdims=True)
+    hi = v.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (v - lo) / (hi - lo)
+
+
+def scaled_ranks(v: np.ndarray) -> np.ndarray:
+    """Per-RDM ranks (ties averaged) min-max scaled to [0, 1], as the authors' code.
+
+    Tied smallest (largest) values all map to exactly 0 (1). A constant RDM, which has
+    no ranks to scale, maps to 0 (the authors' code divides 0 by 0 there).
+    """
+    r = rankdata(np.atleast_2d(np.asarray(v, float)), axis=1)
+    lo = r.min(axis=1, keepdims=True)
+    hi = r.max(axis=1, keepdims=True)
+    span = hi - lo
+    return np.where(span > 0, (r - lo) / np.where(span > 0, span, 1.0), 0.0)
 
 
 def gt_transform(v: np.ndarray, lower: float, upper: float, *, scale: str = "raw",
                  pooled: bool = False) -> np.ndarray:
     """GT(l, u): 0 below the l-quantile, 1 above the u-quantile, linear between.
 
-    ``scale='raw'`` ramps linearly in the dissimilarities themselves (the paper's
-    definition, and rsatoolbox's); ``'rank'`` ramps linearly in their ranks (the
-    authors' code). Quantiles are taken per RDM, or over all RDMs together with
-    ``pooled=True`` (what rsatoolbox's ``geotopological_transform`` does).
+    ``scale='rank'`` first maps each RDM to its min-max-scaled ranks, so the
+    ramp is linear in ranks (the authors' code; for l < u it equals their
+    ``gt_transform`` exactly); ``'raw'`` ramps in the dissimilarities themselves
+    (rsatoolbox's convention). Quantiles are linear-interpolated (numpy's default) per
+    RDM, or over all RDMs together with ``pooled=True`` (rsatoolbox). For l == u the
+    transform is the limit step (0 up to the quantile, 1 above); the authors' code
+    divides 0 by 0 at the quantile value and rsatoolbox's does too.
     """
     if not 0.0 <= lower <= upper <= 1.0:
         raise ParameterError(f"need 0 <= lower <= upper <= 1, got lower={lower}, upper={upper}")
-    x = _quantile_scale(np.atleast_2d(np.asarray(v, float)), scale)
+    if scale not in SCALES:
+        raise ParameterError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    x = np.atleast_2d(np.asarray(v, float))
+    if scale == "rank":
+        x = scaled_ranks(x)
     axis = None if pooled else 1
     lo = np.quantile(x, lower, axis=axis, keepdims=True)
     hi = np.quantile(x, upper, axis=axis, keepdims=True)
     width = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):
         ramp = np.where(width > 0, (x - lo) / np.where(width > 0, width, 1.0), 0.0)
-    out = np.where(x < lo, 0.0, np.where(x > hi, 1.0, ramp))
-    return np.clip(out, 0.0, 1.0)
+    # the same three-way split as both references: < lo, [lo, hi], > hi
+    return np.where(x < lo, 0.0, np.where(x > hi, 1.0, ramp))
 
 
-def geodesic(gt: np.ndarray, disconnected: str = "max") -> np.ndarray:
-    """Geodesic RDMs: shortest paths over the graph of edges shorter than 1 (the
-    pairs at or above the upper quantile are cut).
+def geodesic(gt: np.ndarray, disconnected: str = "max", *,
+             method: str = "zero_edges") -> np.ndarray:
+    """Geodesic RDMs: shortest paths over the graph of edges shorter than 1.
 
-    Edges of weight 0 (pairs below the lower quantile) are kept as zero-length
-    edges; networkx, used by both reference codes, treats them as missing, which
-    gives the most similar pairs non-zero geodesic distances. Pairs that end up in
-    different components get ``disconnected='max'``: the largest finite geodesic
-    distance of that RDM, or 1 if that is smaller (never closer than a cut long
-    edge); ``'nan'`` leaves them missing.
+    ``method='zero_edges'`` (default): edges of weight 0 (pairs below the lower quantile)
+    are kept as zero-length edges, so pairs GT calls identical stay at distance 0 and
+    their neighbours are shared. Pairs in different components get
+    ``disconnected='max'``: the largest finite geodesic distance of that RDM, or 1 if that
+    is smaller (never closer than a cut long edge); ``'nan'`` leaves them missing.
+
+    ``method='reference'``: the authors' two-step geodesic (``geodesic_transform(...,
+    gd_type='twostep')``): each RDM min-max scaled, the graph built as networkx builds it
+    from a dense matrix (a 0 is no edge, so pairs below l have no direct edge), edges of
+    weight 1 removed, Floyd-Warshall, then the distances rank-transformed (ties averaged;
+    disconnected pairs are ``inf`` before ranking, so they share the top rank).
+
+    ``method='rsatoolbox'``: rsatoolbox's ``geodesic_transform``: the same graph and
+    Floyd-Warshall without the rank transform, ``inf`` kept for disconnected pairs.
     """
+    if method not in GEODESICS:
+        raise ParameterError(f"geodesic must be one of {', '.join(GEODESICS)}, not {method!r}")
     v = np.atleast_2d(np.asarray(gt, float))
+    if method != "zero_edges":
+        return _geodesic_networkx(v, rank=method == "reference")
     mats = to_matrices(v)
     out = np.empty_like(v)
     for k, m in enumerate(mats):
@@ -82,55 +127,18 @@ def geodesic(gt: np.ndarray, disconnected: str = "max") -> np.ndarray:
     return out
 
 
-def identification(rdms: np.ndarray, groups: np.ndarray, subjects: np.ndarray,
-                   lowers: np.ndarray, uppers: np.ndarray, *, scale: str = "raw",
-                   pooled: bool = False, use_geodesic: bool = False,
-                   n_bootstrap: int = 1000, seed: int = 0,
-                   progress: Progress | None = None) -> dict[str, np.ndarray]:
-    """Leave-one-subject-out nearest-centroid identification of groups (ROIs/layers).
-
-    For each (l, u) with l <= u: every subject's transformed RDMs are assigned to the
-    group whose centroid (mean transformed RDM of the other subjects) is nearest in
-    correlation distance. Accuracy is the fraction correct; its 95% interval comes
-    from resampling subjects with replacement (percentile bootstrap).
-    """
-    progress = progress or Progress()
-    groups = np.asarray(groups)
-    subjects = np.asarray(subjects)
-    g_names, g_idx = np.unique(groups, return_inverse=True)
-    s_names, s_idx = np.unique(subjects, return_inverse=True)
-    if g_names.size < 2 or s_names.size < 2:
-        raise ParameterError("identification needs RDMs of at least 2 groups (ROIs) from "
-                             "at least 2 subjects")
-    n_l, n_u = len(lowers), len(uppers)
-    correct = np.full((n_l, n_u, s_names.size), np.nan)
-    rng = np.random.default_rng(seed)
-    boots = rng.integers(0, s_names.size, (n_bootstrap, s_names.size))
-    for a, lo in enumerate(lowers):
-        progress.update(a / n_l, f"identification at lower = {lo:.2f}")
-        for b, hi in enumerate(uppers):
-            if lo > hi:
-                continue
-            t = gt_transform(rdms, lo, hi, scale=scale, pooled=pooled)
-            if use_geodesic:
-                t = geodesic(t)
-            for s in range(s_names.size):
-                test = s_idx == s
-                cents = []
-                for g in range(g_names.size):
-                    train = (~test) & (g_idx == g)
-                    cents.append(t[train].mean(axis=0) if train.any() else
-                                 np.full(t.shape[1], np.nan))
-                cents = np.array(cents)
-                have = ~np.isnan(cents).any(axis=1)
-                sim = compare(t[test], cents[have], "corr")
-                guess = np.nonzero(have)[0][np.argmax(np.nan_to_num(sim, nan=-2), axis=1)]
-                correct[a, b, s] = np.mean(guess == g_idx[test])
-    with warnings.catch_warnings():  # cells with l > u are all-NaN by design
-        warnings.simplefilter("ignore", RuntimeWarning)
-        acc = np.nanmean(correct, axis=2)
-        boot = np.nanmean(correct[:, :, boots], axis=3) if n_bootstrap else acc[..., None]
-        ci = np.nanpercentile(boot, [2.5, 97.5], axis=2) if n_bootstrap else np.stack([acc, acc])
-    return {"grid_lower": np.asarray(lowers, float), "grid_upper": np.asarray(uppers, float),
-            "accuracy": acc, "accuracy_ci": ci, "group_names": g_names.astype(str),
-            "chance": np.float64(1.0 / g_names.size)}
+def _geodesic_networkx(v: np.ndarray, rank: bool) -> np.ndarray:
+    """Floyd-Warshall on the graph ``networkx.from_numpy_array`` makes of each min-max
+    scaled RDM after removing its weight-1 edges, done with the same numpy operations as
+    ``networkx.floyd_warshall_numpy`` (so the sums are bit-identical)."""
+    scaled = minmax(v)
+    out = np.empty_like(scaled)
+    for k, a in enumerate(to_matrices(scaled)):
+        # from_numpy_array adds an edge for every non-zero entry; weight-1 edges are cut
+        dist = np.where((a != 0) & (a != 1), a, np.inf)
+        np.fill_diagonal(dist, 0.0)
+        for i in range(dist.shape[0]):
+            dist = np.minimum(dist, dist[i, :][np.newaxis, :] + dist[:, i][:, np.newaxis])
+        d = to_vectors(dist)
+        out[k] = rankdata(d) if rank else d
+    return out
