@@ -28,13 +28,17 @@ degree-corrected model only: the description length of its degree sequence given
 blocks, ``sum_r [log n_r! - sum_k log eta_rk! + log q(e_r, n_r)]`` (Peixoto 2017, Phys
 Rev E 95:012317, "distributed" degrees: eta_rk nodes of degree k in block r, q(m, n)
 the partitions of m into at most n parts). It replaces a BIC term for the N-K degree
-parameters, which charges every node alike however regular the degrees are
-(the degrees of an NTF component's near-complete graph carry almost no information,
-and then the plain model should win). ``model="select"`` fits both and keeps the
-higher ICL (the lower description length in the BIC sense), as the authors'
-benchmark fits graph-tool's degree-corrected and plain models and keeps the lower
-description length. This is a flat partition; graph-tool's nested model and its
-exact (microcanonical) description length are not reproduced.
+parameters, which charges every node alike however regular the degrees are. The
+profiled dc likelihood already contains the degrees' own Poisson probability,
+``prod_i Pois(k_i; k_i) ~ prod_i (2 pi k_i)^-1/2``; that factor is removed (added
+back as ``1/2 sum_i log(2 pi k_i)``) so the degrees are paid for once, by ``D_k``.
+Without this the plain model won on graphs of one community with heavy-tailed
+degrees, by splitting nodes by degree, where graph-tool keeps the dc model.
+``model="select"`` fits both and keeps the higher ICL (the lower description length
+in the BIC sense), as the authors' benchmark fits graph-tool's degree-corrected and
+plain models and keeps the lower description length. This is a flat partition;
+graph-tool's nested model and its exact (microcanonical) description length are not
+reproduced.
 """
 
 from __future__ import annotations
@@ -100,6 +104,13 @@ class _Graph:
         # Partition-independent part of the profiled edge likelihood (see the module
         # docstring): needed only to compare the dc and ndc models with each other.
         self.const = float(_xlogx(self.deg).sum()) - self.m if model == "dc" else -self.m
+        if model == "dc":
+            # The profiled likelihood is P(A | k) P(k | theta-hat), and P(k | theta-hat) =
+            # prod_i Pois(k_i; k_i) ~ prod_i (2 pi k_i)^-1/2 prices the degrees once; the
+            # ICL prices them again by their description length, so that factor is taken
+            # out (Stirling), leaving graph-tool's decomposition P(A | k, e, b) P(k | e, b).
+            k = self.deg[self.deg > 0]
+            self.const += 0.5 * float(np.log(2 * np.pi * k).sum())
 
 
 class _State:
