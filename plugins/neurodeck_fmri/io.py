@@ -9,7 +9,7 @@
 * ROI tables (CSV/TSV with ROI names as the header, or AFNI ``.1D``: whitespace,
   no header, one column per ROI) -> :class:`~neurodeck.RoiTimeSeries`, time down the
   rows. The TR comes from ``tr=``, a JSON sidecar (``RepetitionTime``, ``tr`` or
-  ``SamplingFrequency``), or for ``.1D`` defaults to 1 s (noted in ``meta``).
+  ``SamplingFrequency``); a ``.1D`` without one asks for ``tr=`` (no default TR).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from neurodeck.data import Atlas, FmriRun, RoiTimeSeries
-from neurodeck.errors import NotMine, ReadError
+from neurodeck.errors import LayoutChoiceNeeded, NotMine, ReadError
 from neurodeck.safety import policy
 from neurodeck.safety.limits import TR_S, check_array, check_range, check_text, declared_nbytes
 from neurodeck.textfiles import json_sidecar, text_lines
@@ -60,6 +60,14 @@ def _positive(path: Path, value: Any, what: str) -> float:
 def _tr(path: Path, value: Any, what: str) -> float:
     """A repetition time in seconds, positive and plausible."""
     return check_range(path, what, _positive(path, value, what), *TR_S, unit="s")
+
+
+def _tr_needed(path: Path, what: str) -> LayoutChoiceNeeded:
+    """Never a silent default TR: the GUI asks, scripts are told which option to pass."""
+    return LayoutChoiceNeeded(path, f"{what} do not record the repetition time, and "
+                                    "neurodeck does not guess one: pass tr=<seconds> (CLI: "
+                                    "--option tr=2.0), or add a sidecar with RepetitionTime",
+                              "tr", [])
 
 
 def _declared_bytes(img: Any) -> float:
@@ -144,8 +152,10 @@ def read_nifti(path: str | Path, *, tr: float | None = None,
             tr_s = check_range(path, "TR (pixdim[4], the 4th voxel size)",
                                float(zooms[3]) * scale, *TR_S, unit="s")
             source = f"header ({unit or 'unknown'} unit)"
+        elif len(img.shape) == 4 and img.shape[3] > 1:
+            raise _tr_needed(path, "this 4-D image's header (pixdim[4] is 0) and its sidecar")
         else:
-            tr_s, source = 1.0, "default 1 s"
+            tr_s, source = 1.0, "none (a single volume)"
     return FmriRun(img, tr_s, name=path.name, source=path, meta={"tr_source": source})
 
 
@@ -222,7 +232,7 @@ def read_roi_table(path: str | Path, *, tr: float | None = None,
                    "1 / SamplingFrequency")
         source = "sidecar"
     elif afni:
-        tr_s, source = 1.0, "default 1 s"
+        raise _tr_needed(path, "this AFNI .1D table (it has no header) and its sidecar")
     else:
         # Without a TR a CSV is just a table: let the traces reader take it.
         raise NotMine(path, "not an ROI table (no TR: pass tr= or add a sidecar "

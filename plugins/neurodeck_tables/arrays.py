@@ -225,7 +225,7 @@ def _one_animal(layout, animal, key, labels_key, sfreq, sfreq_key, time_key, ori
     if labels is None:
         labels = [""] * n_rows
     labels = [lab.strip() or f"{tag}{i}" for i, lab in enumerate(labels)]
-    rate = _rate(layout, group, sfreq, sfreq_key, times, data.shape[1])
+    rate = _rate(layout, group, sfreq, sfreq_key, times, data.shape[1], key)
     return data, labels, rate
 
 
@@ -276,7 +276,8 @@ def _rows_first(path: Path, key: str, shape: tuple[int, ...], orientation: str,
     return shape[0] < shape[1]  # recordings have more samples than neurons
 
 
-def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple[float, str]:
+def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times,
+          key: str = "") -> tuple[float, str]:
     path = layout.path
     if sfreq is not None:
         return check_range(path, "sfreq", sfreq, *SFREQ_HZ, unit="Hz"), "parameter"
@@ -290,7 +291,7 @@ def _rate(layout: Layout, group: str, sfreq, sfreq_key, times, n_times) -> tuple
     # The group's own attributes first, then each enclosing group's (a TR stored once on
     # a group of subjects applies to each of them).
     scopes = [group.rsplit("/", i)[0] for i in range(group.count("/") + 1)] if group else []
-    for scope in [*scopes, ""]:
+    for scope in dict.fromkeys([key, *scopes, ""]):  # the data array's own attributes too
         for n in RATE_NAMES:
             k = f"{scope}/@{n}" if scope else f"@{n}"
             if k in layout.attrs and _finite(layout.attrs[k]):

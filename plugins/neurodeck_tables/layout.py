@@ -232,6 +232,7 @@ def _scan_hdf5(path: Path, fmt: str) -> Layout:
                 continue
             if not isinstance(obj, h5py.Dataset) or name.startswith("#refs#"):
                 continue
+            _attrs_of(obj, name, attrs)  # a dataset's own attributes (its sampling rate)
             shape, dtype = tuple(obj.shape), obj.dtype
             is_char = fmt == "mat73" and obj.attrs.get("MATLAB_class", b"") in (b"char", "char")
             if fmt == "mat73":

@@ -37,7 +37,9 @@ def test_csv_and_npy_traces(tmp_path, neurodeck_plugins):
     np.testing.assert_allclose(tr.data, data.T)
     npy = tmp_path / "traces.npy"
     np.save(npy, data.T)
-    tr2 = neurodeck.open(npy)
+    with pytest.raises(neurodeck.LayoutChoiceNeeded, match="sfreq"):  # no silent 1 Hz
+        neurodeck.open(npy)
+    tr2 = neurodeck.open(npy, sfreq=4.0)
     np.testing.assert_array_equal(tr2.data, data.T)
     res = neurodeck.run("fc", str(csv))  # by path
     np.testing.assert_allclose(res["matrix"], np.corrcoef(data.T), atol=1e-10)
@@ -47,7 +49,7 @@ def test_content_sniffing_when_extension_is_wrong(tmp_path, neurodeck_plugins):
     npy = tmp_path / "mystery.bin"
     np.save(tmp_path / "x.npy", np.zeros((2, 5)))
     (tmp_path / "x.npy").rename(npy)
-    assert neurodeck.open(npy).n_rows == 2
+    assert neurodeck.open(npy, sfreq=1.0).n_rows == 2
 
 
 @pytest.mark.parametrize("name, content, cause", [

@@ -52,7 +52,7 @@ def test_adjacency_csv_and_npy(tmp_path, neurodeck_plugins):
     np.save(npy, w)
     np.testing.assert_array_equal(neurodeck.open(npy).weights, w)
     np.save(tmp_path / "plain.npy", w)
-    assert neurodeck.open(tmp_path / "plain.npy").kind == "traces"  # not claimed
+    assert neurodeck.open(tmp_path / "plain.npy", sfreq=1.0).kind == "traces"  # not claimed
 
 
 def test_bad_edge_list(tmp_path, neurodeck_plugins):

@@ -88,7 +88,10 @@ def test_roi_tables(tmp_path, shared_data, neurodeck_plugins):
     ref = np.genfromtxt(csv, delimiter=",", names=True)
     assert roi.kind == "roi_timeseries" and roi.regions == list(ref.dtype.names)
     np.testing.assert_allclose(roi.data, np.stack([ref[n] for n in ref.dtype.names]))
-    assert neurodeck.open(csv).kind == "traces"  # no TR known: a plain table
+    with pytest.raises(neurodeck.LayoutChoiceNeeded) as asked:  # no TR known: never 1 Hz
+        neurodeck.open(csv)
+    assert asked.value.option == "sfreq" and "tr=" in str(asked.value)
+    assert neurodeck.open(csv, sfreq=1 / 1.89).kind == "traces"  # a rate given: a plain table
     one_d = tmp_path / "rois.1D"
     vals = np.random.default_rng(0).normal(size=(20, 4))
     np.savetxt(one_d, vals, header="AFNI 1D", comments="# ")

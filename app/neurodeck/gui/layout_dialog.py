@@ -1,12 +1,59 @@
-"""The mapping dialog: when a reader cannot tell which array holds the data, the user picks."""
+"""The mapping dialog: when a reader cannot tell which array holds the data, the user picks.
+
+It also asks what a file does not record and neurodeck never guesses: the sampling rate
+(``sfreq``, Hz) or repetition time (``tr``, s) - either may be typed as a rate or as a
+period - and the unit of spike times (``time_unit``). The answer is remembered for that
+file (its path, size and modification time), so opening it again does not ask again
+unless "Remember" was unticked; answers live in the settings file under
+``reader_answers``.
+"""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ..errors import LayoutChoiceNeeded
+
+#: Options that are a sampling rate or period: option -> (its unit, the question).
+RATE_OPTIONS = {"sfreq": ("Hz", "Sampling rate"), "tr": ("s", "Repetition time (TR)")}
+ANSWERS_KEY = "reader_answers"
+MAX_ANSWERS = 500
+
+
+def _file_key(path: str) -> str:
+    try:
+        st = os.stat(path)
+        return f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}"
+    except OSError:
+        return os.path.realpath(path)
+
+
+def remembered(path: str, option: str) -> Any:
+    """The answer given for ``option`` of this file (None if never answered)."""
+    from ..settings import Settings
+
+    answers = Settings().get(ANSWERS_KEY, {}) or {}
+    entry = answers.get(_file_key(path)) if isinstance(answers, dict) else None
+    return entry.get(option) if isinstance(entry, dict) else None
+
+
+def remember(path: str, option: str, value: Any) -> None:
+    from ..settings import Settings
+
+    settings = Settings()
+    answers = settings.get(ANSWERS_KEY, {}) or {}
+    if not isinstance(answers, dict):
+        answers = {}
+    key = _file_key(path)
+    answers.pop(key, None)
+    answers[key] = {**(answers.get(key) or {}), option: value}
+    while len(answers) > MAX_ANSWERS:  # oldest first (dicts keep insertion order)
+        answers.pop(next(iter(answers)))
+    settings.set(ANSWERS_KEY, answers)
 
 
 class LayoutDialog(QtWidgets.QDialog):
@@ -40,8 +87,35 @@ class LayoutDialog(QtWidgets.QDialog):
         self.sfreq = QtWidgets.QLineEdit()
         self.sfreq.setPlaceholderText("from the file")
         form = QtWidgets.QFormLayout()
-        form.addRow("Orientation", self.orientation)
-        form.addRow("Sampling rate (Hz)", self.sfreq)
+        self.rate_question = error.option in RATE_OPTIONS
+        self.rate = QtWidgets.QLineEdit()
+        self.rate.setObjectName("layout-rate")
+        self.rate_unit = QtWidgets.QComboBox()
+        self.rate_unit.setObjectName("layout-rate-unit")
+        self.rate_unit.addItems(["Hz (samples per second)", "s (seconds per sample, TR)"])
+        if self.rate_question:
+            unit, question = RATE_OPTIONS[error.option]
+            self.setWindowTitle(f"{question} of {Path(error.path).name}?")
+            self.rate_unit.setCurrentIndex(0 if unit == "Hz" else 1)
+            row = QtWidgets.QHBoxLayout()
+            row.addWidget(self.rate, 1)
+            row.addWidget(self.rate_unit)
+            form.addRow(question, row)
+            if not error.candidates:
+                self.table.hide()
+        else:
+            form.addRow("Orientation", self.orientation)
+            form.addRow("Sampling rate (Hz)", self.sfreq)
+            if error.option != "data_key":
+                self.orientation.hide()
+                self.sfreq.hide()
+                form.labelForField(self.orientation).hide()
+                form.labelForField(self.sfreq).hide()
+        self.remember_box = QtWidgets.QCheckBox("Remember for this file (do not ask again)")
+        self.remember_box.setObjectName("layout-remember")
+        self.remember_box.setChecked(True)
+        form.addRow("", self.remember_box)
+        self._prefill()
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Open
                                              | QtWidgets.QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -52,8 +126,50 @@ class LayoutDialog(QtWidgets.QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
+    def _prefill(self) -> None:
+        self._known = remembered(self.error.path, self.error.option)
+        if self._known is None:
+            return
+        if self.rate_question:
+            self.rate.setText(f"{float(self._known):g}")
+            self.rate_unit.setCurrentIndex(0 if RATE_OPTIONS[self.error.option][0] == "Hz"
+                                           else 1)
+        else:
+            keys = [c.get("key") for c in self.error.candidates]
+            if self._known in keys:
+                self.table.selectRow(keys.index(self._known))
+
+    def open(self) -> None:  # noqa: A003 - QDialog API
+        """Ask, unless this file's answer was remembered: then accept it at once."""
+        if self._known is not None:
+            QtCore.QTimer.singleShot(0, self, self.accept)
+            return
+        super().open()
+
+    def accept(self) -> None:
+        try:
+            chosen = self.options()
+        except ValueError:
+            chosen = {}
+        value = chosen.get(self.error.option)
+        if value is not None and self.remember_box.isChecked() and self.error.option in (
+                *RATE_OPTIONS, "time_unit"):
+            remember(self.error.path, self.error.option, value)
+        super().accept()
+
+    def _rate_value(self) -> float:
+        text = self.rate.text().strip()
+        value = float(text)
+        if not value > 0 or value != value or value == float("inf"):
+            raise ValueError(f"{text!r} is not a positive number")
+        want_hz = RATE_OPTIONS[self.error.option][0] == "Hz"
+        typed_hz = self.rate_unit.currentIndex() == 0
+        return value if want_hz == typed_hz else 1.0 / value
+
     def options(self) -> dict[str, Any]:
         """Keyword options for the reader."""
+        if self.rate_question:
+            return {self.error.option: self._rate_value()}
         row = self.table.currentRow()
         out: dict[str, Any] = {}
         if 0 <= row < len(self.error.candidates):
