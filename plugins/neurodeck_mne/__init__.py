@@ -6,9 +6,9 @@ Importing this module is cheap: MNE itself is imported by the modules named in t
 declarations only when they are first used.
 """
 
-from neurodeck.plugin_api import Reader, SampleData, Writer, hookimpl
+from neurodeck.plugin_api import Reader, SampleData, View, Writer, hookimpl
 
-from .steps import TRANSFORMS
+from .steps import ANALYSES, TRANSFORMS
 
 # Every continuous format mne.io.read_raw dispatches on, by extension.
 RAW_EXTENSIONS = (
@@ -63,3 +63,27 @@ def neurodeck_sample_data():
 @hookimpl
 def neurodeck_transforms():
     return list(TRANSFORMS)
+
+
+@hookimpl
+def neurodeck_analyses():
+    return list(ANALYSES)
+
+
+@hookimpl
+def neurodeck_views():
+    v = "neurodeck_mne.views."
+    return [
+        View(id="mne-psd", title="Power spectrum", accepts=("result:psd",),
+             widget=v + "psd_view:PsdView", priority=10),
+        View(id="mne-tfr", title="Time-frequency power", accepts=("result:tfr",),
+             widget=v + "tfr_view:TfrView", priority=10),
+        View(id="mne-evoked", title="Evoked: butterfly and topomaps", accepts=("evoked",),
+             widget=v + "evoked_view:EvokedView", priority=10),
+        View(id="mne-epochs-image", title="Epochs image", accepts=("epochs",),
+             widget=v + "epochs_view:EpochsImageView", priority=10),
+        View(id="mne-drop-log", title="Drop log", accepts=("epochs",),
+             widget=v + "epochs_view:DropLogView", priority=5),
+        View(id="mne-ica", title="ICA components", accepts=("ica",),
+             widget=v + "ica_view:IcaView", priority=10),
+    ]

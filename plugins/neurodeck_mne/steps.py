@@ -4,10 +4,22 @@ Cheap to import: the code runs from ``neurodeck_mne.preprocess``/``events``/``ep
 ``ica`` when a transform first runs.
 """
 
-from neurodeck.plugin_api import Bool, Choice, FilePath, Float, Int, IntList, Text, Transform
+from neurodeck.plugin_api import (
+    Analysis,
+    Bool,
+    Choice,
+    FilePath,
+    Float,
+    Int,
+    IntList,
+    Text,
+    Transform,
+    optional,
+)
 
 from .montages import MONTAGES
 
+BASELINE_MODES = ("mean", "ratio", "logratio", "percent", "zscore", "zlogratio")
 MNE_REF = "Gramfort et al. (2013) MEG and EEG data analysis with MNE-Python, Front Neurosci 7:267"
 CATEGORY = "EEG/MEG"
 
@@ -319,3 +331,86 @@ ICA_APPLY = Transform(
 
 TRANSFORMS = [FILTER, NOTCH, RESAMPLE, CROP, PICK, SET_CHANNEL_TYPES, REREFERENCE,
               SET_MONTAGE, INTERPOLATE_BADS, EVENTS, EPOCHS, AVERAGE, ICA_FIT, ICA_APPLY]
+
+_CHANNELS = {
+    "labels": "channel names, one per row",
+    "ch_types": "channel types (eeg, mag, grad, eog...), one per row",
+    "positions": "n_channels x 3 head positions (m, MNE's device/head frame; NaN when no "
+                 "montage is set)",
+}
+
+PSD = Analysis(
+    id="psd", title="Power spectrum", category=CATEGORY,
+    description="Power spectral density per channel: inst.compute_psd(method) with Welch's "
+                "averaged periodograms or DPSS multitapers; epochs are averaged. Shown per "
+                "channel or averaged, on log or dB axes, with frequency bands and band-power "
+                "topographic maps.",
+    reference=MNE_REF + "; Welch (1967) IEEE Trans Audio Electroacoust 15:70; Percival & "
+              "Walden (1993) Spectral Analysis for Physical Applications",
+    accepts=("recording", "epochs", "evoked"), run="neurodeck_mne.spectra:run_psd",
+    params=[
+        Choice("method", "welch", choices=("welch", "multitaper"), help="Estimator"),
+        Float("fmin", 0.0, minimum=0.0, help="Lowest frequency (Hz)"),
+        Float("fmax", None, optional=True, minimum=0.0, help="Highest frequency (Hz); "
+              "empty = Nyquist"),
+        Float("tmin", None, optional=True, help="Start of the span (s); empty = start"),
+        Float("tmax", None, optional=True, help="End of the span (s); empty = end"),
+        Text("picks", "data", help="Channels or types ('data', 'eeg', 'Cz, Pz')"),
+        Bool("exclude_bads", True, help="Leave out channels marked bad"),
+        Bool("remove_dc", True, help="Subtract each segment's mean"),
+        Bool("reject_by_annotation", True, help="Recording: leave out BAD_ annotated spans"),
+        Int("n_fft", None, optional=True, minimum=2, help="Welch: FFT length (samples); "
+            "empty = MNE's default (256)"),
+        Int("n_overlap", None, optional=True, minimum=0, help="Welch: overlap (samples)"),
+        Int("n_per_seg", None, optional=True, minimum=2, help="Welch: segment length "
+            "(samples); empty = n_fft"),
+        Choice("window", "hamming", choices=("hamming", "hann", "boxcar", "blackman"),
+               help="Welch: taper"),
+        Choice("welch_average", "mean", choices=("mean", "median"),
+               help="Welch: how segments are combined"),
+        Float("bandwidth", None, optional=True, minimum=0.0, help="Multitaper: frequency "
+              "smoothing (Hz); empty = 8 / duration"),
+        Bool("adaptive", False, help="Multitaper: adaptive weights"),
+        Bool("low_bias", True, help="Multitaper: only tapers with > 90% spectral "
+             "concentration"),
+        Text("condition", None, optional=True, help="Evoked: the condition (default the "
+             "first)"),
+    ],
+    outputs={"psd": "n_channels x n_freqs power spectral density (V^2/Hz, T^2/Hz...)",
+             "freqs": "frequencies (Hz)", **_CHANNELS},
+)
+
+TFR = Analysis(
+    id="tfr", title="Time-frequency power", category=CATEGORY,
+    description="Induced power over time and frequency: epochs.compute_tfr with Morlet "
+                "wavelets or DPSS multitapers, averaged over epochs; optional baseline "
+                "correction (mne.baseline.rescale: mean, ratio, logratio, percent, zscore, "
+                "zlogratio), re-done interactively in the view. Per channel and as a "
+                "topographic layout.",
+    reference=MNE_REF + "; Tallon-Baudry et al. (1997) J Neurosci 17:722",
+    accepts=("epochs", "evoked"), run="neurodeck_mne.spectra:run_tfr",
+    params=[
+        Choice("method", "morlet", choices=("morlet", "multitaper"), help="Estimator"),
+        Text("freqs", "4:40:2", help="Frequencies (Hz): '4:40:2' (start:stop:step) or a "
+             "list"),
+        Text("n_cycles", "freqs/2", help="Cycles per wavelet: a number, or 'freqs/K'"),
+        Float("time_bandwidth", 4.0, minimum=1.0, help="Multitaper: time-bandwidth product"),
+        Bool("use_fft", True, help="Convolve with FFTs"),
+        Int("decim", 1, minimum=1, help="Keep every decim-th time point"),
+        Text("picks", None, optional=True, help="Channels or types; empty = data channels"),
+        Bool("average", True, help="Average power over epochs"),
+        Bool("return_itc", False, help="Also inter-trial coherence (needs average)"),
+        Text("baseline", "none", help="Baseline 'start, end' (s), or 'none'"),
+        Choice("mode", "logratio", choices=BASELINE_MODES, help="Baseline correction"),
+        Text("condition", None, optional=True, help="Evoked: the condition (default the "
+             "first)"),
+    ],
+    outputs={"power": "n_channels x n_freqs x n_times power (baseline-corrected when a "
+                      "baseline is given)",
+             "freqs": "frequencies (Hz)", "times": "times (s)", **_CHANNELS,
+             "itc": optional("inter-trial coherence, like power (return_itc)"),
+             "power_raw": optional("power before baseline correction"),
+             "baseline": optional("the baseline interval (s; NaN = the edge)")},
+)
+
+ANALYSES = [PSD, TFR]

@@ -1,0 +1,1 @@
+"""Qt views of the MNE plugin (imported only by the GUI)."""
