@@ -1,7 +1,17 @@
 """HMM-GLM: switching brain states, each with its own Poisson GLM of neuron-to-neuron
 coupling, with the none / Gaussian / one-hot priors of Li et al. (ICLR 2024)."""
 
-from neurodeck.plugin_api import Analysis, Choice, Float, Int, IntList, View, hookimpl, optional
+from neurodeck.plugin_api import (
+    Analysis,
+    Bool,
+    Choice,
+    Float,
+    Int,
+    IntList,
+    View,
+    hookimpl,
+    optional,
+)
 
 HMMGLM = Analysis(
     id="hmmglm",
@@ -11,7 +21,8 @@ HMMGLM = Analysis(
         "Hidden Markov model whose states each hold a Poisson GLM: a neuron's count in a "
         "bin depends on every neuron's recent spikes (exponential history basis) through "
         "state-specific coupling weights. Fitted by EM (log-space forward-backward, "
-        "batched Newton M-step) with restarts; the one-hot prior makes each connection "
+        "batched Newton M-step) with adaptive restarts (they stop once two starts find "
+        "the best solution); the one-hot prior makes each connection "
         "inhibitory, absent or excitatory under a categorical prior shared by the states. "
         "A list of n_states is chosen by cross-validated held-out bits per spike."
     ),
@@ -37,7 +48,15 @@ HMMGLM = Analysis(
                     "paper's simulations)"),
         Float("prior_scale", 1 / 3, minimum=1e-3,
               help="Gaussian prior: s.d. of the weights around their shared mean"),
-        Int("n_restarts", 3, minimum=1, maximum=50, help="Random EM restarts; best kept"),
+        Bool("share_bias", False,
+             help="One baseline per neuron shared by all states, as in the paper's model "
+                  "(off: each state has its own baseline)"),
+        Int("n_restarts", 10, minimum=1, maximum=50,
+            help="Most EM starts (each from differently clustered windows); they stop "
+                 "early once restart_agree starts have found the best solution"),
+        Int("restart_agree", 2, minimum=0, maximum=50,
+            help="Starts that must find the best solution (their states agreeing on 99% "
+                 "of the bins) before the restarts stop; 0 runs all n_restarts"),
         Int("max_iter", 100, minimum=1, maximum=10000, help="Maximum EM iterations"),
         Int("cv_folds", 3, minimum=2, maximum=20,
             help="Folds for choosing n_states (sequences, or blocks of one sequence)"),
@@ -55,8 +74,13 @@ HMMGLM = Analysis(
         "log_likelihood": "log p(data | parameters) per EM iteration (nats)",
         "log_posterior": "EM objective per iteration: log-likelihood + log prior (never "
                          "decreases)",
-        "restart_log_posterior": "objective of each restart after its screening EM "
-                                 "iterations (the best one runs on)",
+        "restart_log_posterior": "objective of each start after its screening EM "
+                                 "iterations (one-hot: prior-free; the best one runs on)",
+        "restart_agreement": "per start, fraction of bins whose most probable state "
+                             "agrees with the best start's (after matching labels)",
+        "restarts_agree": "whether restart_agree starts found the best solution",
+        "fit_notes": "messages about this fit a user should read (did not converge, "
+                     "restarts disagree); empty when there are none",
         "consensus": "N x N state-shared coupling: Gaussian prior mean, one-hot "
                      "P(exc) - P(inh), or (no prior) the mean over states",
         "prior_mean": optional("N x N learned Gaussian prior mean (prior=gaussian)"),

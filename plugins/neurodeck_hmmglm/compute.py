@@ -34,6 +34,14 @@ def consensus(p: fitting.Params, prior: str) -> np.ndarray:
     return p.weights.mean(axis=0)
 
 
+def fit_options(params: dict[str, Any]) -> fitting.FitOptions:
+    """The fit's options from the analysis parameters (the rest keep their defaults)."""
+    return fitting.FitOptions(prior=params["prior"], link=params["link"],
+                              share_bias=bool(params["share_bias"]),
+                              prior_scale=params["prior_scale"], max_iter=params["max_iter"],
+                              agree=params["restart_agree"])
+
+
 def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> dict:
     ds = inputs[0]
     seqs, bin_times = load_counts(ds, params)
@@ -47,8 +55,7 @@ def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> di
     basis = glm.exp_basis(params["history_lags"])
     y, x, lengths = glm.stack(seqs, basis)
     data = fitting.Data(y, x, lengths)
-    opts = fitting.FitOptions(prior=params["prior"], link=params["link"],
-                              prior_scale=params["prior_scale"], max_iter=params["max_iter"])
+    opts = fit_options(params)
     ks = params["n_states"]
     ks = sorted(set(ks)) if isinstance(ks, list) else [ks]
     out: dict[str, Any] = {}
@@ -65,13 +72,15 @@ def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> di
     res = fitting.fit(data, ks[0], opts, params["n_restarts"], params["seed"], fit_progress)
     p = res.params
     log_em = fitting.emissions(data, p, opts.link)
-    gamma, _, _ = hmm.forward_backward(log_em, lengths, p.transition, p.initial)
+    gamma = res.gamma  # the posteriors at the returned parameters
     states = hmm.viterbi(log_em, lengths, p.transition, p.initial)
     labels = list(getattr(ds, "labels", [str(i) for i in range(n_neurons)]))
     out.update(
         states=states, posteriors=gamma, weights=p.weights, bias=p.bias,
         transition=p.transition, initial=p.initial, log_likelihood=res.log_likelihood,
         log_posterior=res.log_posterior, restart_log_posterior=res.restart_objectives,
+        restart_agreement=res.restart_agreement, restarts_agree=np.bool_(res.restarts_agree),
+        fit_notes=np.asarray(res.notes, dtype=str).reshape(-1),
         consensus=consensus(p, opts.prior), n_states=np.int64(p.n_states),
         labels=np.asarray(labels, dtype=str), counts=y.astype(np.int32),
         bin_times=bin_times, sequence_lengths=lengths, basis=basis,

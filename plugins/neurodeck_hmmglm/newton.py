@@ -2,17 +2,21 @@
 
 Given one state's bins (posterior weight ``g``), every post-synaptic neuron n is an
 independent weighted Poisson GLM with parameters ``theta[n] = (w[n, :], b[n])`` on the
-design ``x1 = [x, 1]``. All neurons of a state are solved at once: the Fisher
-information of all of them comes from one matrix product per chunk of bins
-(upper-triangle outer products of the design rows times the per-neuron weights), the
-N small systems are solved by one batched ``numpy.linalg.solve``, and a per-neuron
-backtracking line search keeps every neuron's objective from decreasing (so the EM
-objective stays monotone even for the non-concave sigmoid link). Box constraints (the
-one-hot model's signs) are handled by projected Newton: variables held at a bound by
-their gradient are fixed, the step is clipped to the box.
+design ``x1 = [x, 1]``. All neurons of a state are solved at once: value and gradient
+in chunks of bins, the N small Newton systems by one batched ``numpy.linalg.solve``,
+and a per-neuron backtracking line search keeps every neuron's objective from
+decreasing (so the EM objective stays monotone even for the non-concave sigmoid link).
+Box constraints (the one-hot model's signs) are handled by projected Newton: variables
+held at a bound by their gradient are fixed, the step is clipped to the box.
 
-Work is chunked over bins so temporaries stay small (large fresh arrays cost page
-faults that dominate elementwise work on some machines).
+The Fisher information (the metric of the steps) costs ~D/4 times a gradient at D
+parameters per neuron, so it is computed once per call and reused by the following
+steps, and a caller may pass one from an earlier call (``metric``): it only steers the
+step, the line search guards the value. A neuron whose step fell short of what its
+metric predicted (gain ratio outside ``RATIO_LOW..RATIO_HIGH``, or a shortened step)
+gets a fresh metric before its next step.
+
+Work is chunked over bins so temporaries stay small.
 """
 
 from __future__ import annotations
@@ -23,7 +27,12 @@ import numpy as np
 
 from . import glm
 
-MAX_HALVINGS = 12  # step sizes 1, 1/2, ..., ~2e-4; a neuron that fails keeps its point
+MAX_HALVINGS = 12  # step sizes 1, 1/4, ..., ~6e-8; a neuron that fails keeps its point
+# A metric whose step gained outside RATIO_LOW..RATIO_HIGH times the gain it predicted
+# (a quadratic model at the true curvature predicts exactly; 1.5 means the curvature was
+# overestimated ~2x, steps too short) is refreshed before the neuron's next step.
+RATIO_LOW, RATIO_HIGH = 0.5, 1.25
+REFRESH_RTOL = 1e-7  # ... when the step gained more than this, relative to the value
 
 
 @dataclass
@@ -51,8 +60,8 @@ class Prior:
         return Prior(self.precision, self.mean[idx])
 
 
-CHUNK = 2 ** 13  # elements per temporary (64 kB): stays in cache and in the heap
-HESS_CHUNK = 2 ** 20  # elements of the float32 outer-product buffer (4 MB)
+CHUNK = 2 ** 13  # elements per temporary (64 kB): stays in cache
+HESS_BUF = 2 ** 22  # elements of the float32 outer-product buffer (16 MB)
 HESS_FLOOR = 1e-3  # bins weighted less are left out of the Fisher information
 
 
@@ -86,72 +95,84 @@ def values(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None
 class Local:
     value: np.ndarray  # N
     grad: np.ndarray  # N x D
-    fisher_diag: np.ndarray  # N x D
+    fisher_diag: np.ndarray | None  # N x D
     fisher: np.ndarray | None  # N x D x D
 
 
+def fisher_information(x1: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``F[n] = sum_t c[t, n] x1[t] x1[t]^T`` (N x D x D) in float32 products with
+    float64 accumulation (the metric only steers the step: ~1e-6 relative is plenty).
+    Many neurons: one matrix product of the rows' upper-triangle outer products with
+    the weights (half the flops); few neurons: one product per neuron (no outer-product
+    buffer to build; measured faster below ~D/3 neurons)."""
+    t, d = x1.shape
+    n = c.shape[1]
+    out = np.empty((n, d, d))
+    if t == 0:
+        out[...] = 0.0
+        return out
+    x32 = x1.astype(np.float32)
+    c32 = c.astype(np.float32)
+    if 3 * n < d + 24:
+        for j in range(n):
+            out[j] = (x32 * c32[:, j:j + 1]).T @ x32
+        return out
+    iu, ju = np.triu_indices(d)
+    offsets = np.concatenate([[0], np.cumsum(np.arange(d, 0, -1))])
+    block = int(np.clip(HESS_BUF // len(iu), 256, 8192))
+    buf = np.empty((min(block, t), len(iu)), dtype=np.float32)
+    flat = np.zeros((len(iu), n))
+    for a in range(0, t, block):
+        xb = x32[a:a + block]
+        m = len(xb)
+        for i in range(d):  # upper-triangle outer products of the design rows
+            np.multiply(xb[:, i:i + 1], xb[:, i:], out=buf[:m, offsets[i]:offsets[i + 1]])
+        flat += buf[:m].T @ c32[a:a + block]
+    out[:, iu, ju] = flat.T
+    out[:, ju, iu] = flat.T
+    return out
+
+
 def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
-          hessian: bool = True) -> Local:
-    """Objective, gradient and Fisher information (the expected negative Hessian,
-    positive semi-definite for every link) of every neuron at ``theta``."""
+          hessian: bool = True, diag: bool = True) -> Local:
+    """Objective, gradient and (``hessian``) the Fisher information (the expected
+    negative Hessian, positive semi-definite for every link) of every neuron at
+    ``theta``; ``diag`` alone gives its diagonal. Value and gradient use every bin; the
+    Fisher information only the bins whose posterior weight exceeds HESS_FLOOR."""
     n, d = theta.shape
     t_all = len(rows.g)
-    iu, ju = np.triu_indices(d)
     value = np.zeros(n)
     grad = np.zeros((n, d))
-    fdiag = np.zeros((n, d))
+    fdiag = np.zeros((n, d)) if (diag and not hessian) else None
     step = _chunk(t_all, d)
-    # The Fisher information only steers the step (the line search guards the value),
-    # so (1) its products run in float32 (twice the speed, ~1e-6 relative error), over
-    # larger blocks than the elementwise work so the matrix products stay efficient,
-    # and (2) bins whose posterior weight is below HESS_FLOOR are left out of it (at
-    # 100 neurons these O(N^3)-per-bin products dominate; value and gradient stay exact).
-    block = max(int(np.clip(HESS_CHUNK // len(iu), 256, 4096)), step)
-    if hessian:
-        hflat = np.zeros((len(iu), n))
-        buf = np.empty((block, len(iu)), dtype=np.float32)
-        xb = np.empty((block, d), dtype=np.float32)
-        cb = np.empty((block, n), dtype=np.float32)
-        tmp = np.empty((len(iu), n), dtype=np.float32)
-        offsets = np.concatenate([[0], np.cumsum(np.arange(d, 0, -1))])
-        fill = 0
-
-        def flush(m: int) -> None:
-            for i in range(d):  # upper-triangle outer products of the design rows
-                np.multiply(xb[:m, i:i + 1], xb[:m, i:], out=buf[:m, offsets[i]:offsets[i + 1]])
-            np.matmul(buf[:m].T, cb[:m], out=tmp)
-            hflat[...] += tmp
-
+    keep = rows.g > HESS_FLOOR if hessian else None
+    weights = np.empty((int(keep.sum()), n)) if hessian else None
+    fill = 0
     for a in range(0, t_all, step):
         y, g, f, logf, dlog = _terms(rows, theta, a, a + step, link)
         x1 = rows.x1[a:a + step]
         value += np.einsum("tn,tn->n", g * y, logf) - g[:, 0] @ f
         grad += ((g * (y - f)) * dlog).T @ x1
-        c = g * f * dlog * dlog  # Fisher weight of each bin and neuron
-        if not hessian:
-            fdiag += c.T @ (x1 * x1)
+        if fdiag is None and not hessian:
             continue
-        keep = g[:, 0] > HESS_FLOOR
-        m = int(keep.sum())
-        if fill + m > block:
-            flush(fill)
-            fill = 0
-        xb[fill:fill + m] = x1[keep]
-        cb[fill:fill + m] = c[keep]
-        fill += m
-    if hessian and fill:
-        flush(fill)
+        c = g * f * dlog * dlog  # Fisher weight of each bin and neuron
+        if hessian:
+            k = keep[a:a + step]
+            m = int(k.sum())
+            weights[fill:fill + m] = c[k]
+            fill += m
+        else:
+            fdiag += c.T @ (x1 * x1)
     fisher = None
     if hessian:
-        fisher = np.empty((n, d, d))
-        fisher[:, iu, ju] = hflat.T
-        fisher[:, ju, iu] = hflat.T
+        fisher = fisher_information(rows.x1[keep], weights)
         fdiag = np.diagonal(fisher, axis1=1, axis2=2).copy()
     if prior is not None:
         dw = theta[:, :-1] - prior.mean
         value -= 0.5 * prior.precision * np.einsum("nm,nm->n", dw, dw)
         grad[:, :-1] -= prior.precision * dw
-        fdiag[:, :-1] += prior.precision
+        if fdiag is not None:
+            fdiag[:, :-1] += prior.precision
         if fisher is not None:
             k = np.arange(d - 1)
             fisher[:, k, k] += prior.precision
@@ -160,31 +181,46 @@ def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
 
 def maximise(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = None,
              upper: np.ndarray | None = None, prior: Prior | None = None,
-             max_steps: int = 3, rtol: float = 1e-9, start: Local | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
+             max_steps: int = 3, rtol: float = 1e-9, start: Local | None = None,
+             metric: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Projected Newton ascent of every neuron's objective from ``theta`` (N x D) within
     ``lower <= theta <= upper``; returns (theta, per-neuron value). No neuron's value
-    ever decreases. ``start`` reuses an already computed ``local`` at ``theta``."""
+    ever decreases. ``start`` reuses an already computed ``local`` at ``theta``;
+    ``metric`` (N x D x D) a Fisher information from elsewhere."""
+    return ascend(rows, theta, link, lower, upper, prior, max_steps, rtol, start,
+                  metric)[:2]
+
+
+def ascend(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = None,
+           upper: np.ndarray | None = None, prior: Prior | None = None,
+           max_steps: int = 3, rtol: float = 1e-9, start: Local | None = None,
+           metric: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``maximise``, also returning the metric it ended with (fresh where it was
+    refreshed), for the caller to reuse at its next call."""
     theta = theta.copy()
     n, d = theta.shape
     if lower is not None:
         theta = np.clip(theta, lower, upper)
     fixed_box = None if lower is None else (lower == upper)
-    cur = start if start is not None else local(rows, theta, link, prior)
+    if start is not None:
+        cur = start
+    else:
+        cur = local(rows, theta, link, prior, hessian=metric is None, diag=False)
+    if metric is None and cur.fisher is None:
+        cur = local(rows, theta, link, prior)
+    metric = cur.fisher if metric is None else metric.copy()
     value = cur.value.copy()
+    grad_all = cur.grad.copy()
     active = np.ones(n, dtype=bool)
     eye = np.eye(d)
-    for it in range(max_steps):
-        if it > 0:
-            idx = np.flatnonzero(active)
-            sub_prior = prior.neurons(idx) if prior is not None else None
-            cur = local(rows.neurons(idx), theta[idx], link, sub_prior)
-        else:
-            idx = np.arange(n)
+    for _ in range(max_steps):
+        idx = np.flatnonzero(active)
         th = theta[idx]
-        grad = cur.grad
-        hess = cur.fisher + eye * (1e-9 * np.max(cur.fisher_diag, axis=1)[:, None, None]
-                                   + 1e-12)
+        grad = grad_all[idx]
+        met = metric[idx]
+        scale = np.max(np.diagonal(met, axis1=1, axis2=2), axis=1)
+        hess = met + eye * (1e-9 * scale[:, None, None] + 1e-12)
         if lower is not None:
             lo, hi = lower[idx], upper[idx]
             eps = 1e-12
@@ -197,27 +233,47 @@ def maximise(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None 
                 r, c = np.nonzero(fixed)
                 hess[r, c, c] = 1.0
         delta = np.linalg.solve(hess, grad[..., None])[..., 0]
+        # Gain the quadratic model predicts for the full step.
+        predicted = np.einsum("nd,nd->n", grad, delta) - 0.5 * np.einsum(
+            "nd,nde,ne->n", delta, hess, delta)
+        scale = np.maximum(np.abs(value[idx]), 1.0)
+        # A neuron whose step would gain (relatively) less than rtol has converged; in
+        # the late EM iterations that is most of them, and they cost no line search.
+        pending = predicted > rtol * scale
         alpha = np.ones(len(idx))
-        pending = np.ones(len(idx), dtype=bool)
         old = value[idx].copy()
         for _ in range(MAX_HALVINGS):
+            if not pending.any():
+                break
             p = np.flatnonzero(pending)
             cand = th[p] + alpha[p, None] * delta[p]
             if lower is not None:
                 cand = np.clip(cand, lower[idx[p]], upper[idx[p]])
             sub_prior = prior.neurons(idx[p]) if prior is not None else None
-            v = values(rows.neurons(idx[p]), cand, link, sub_prior)
-            ok = v >= old[p]
+            # Value and gradient together: a candidate is usually accepted, and its
+            # gradient is the next step's.
+            loc = local(rows.neurons(idx[p]), cand, link, sub_prior, hessian=False,
+                        diag=False)
+            ok = loc.value >= old[p]
             theta[idx[p[ok]]] = cand[ok]
-            value[idx[p[ok]]] = v[ok]
+            value[idx[p[ok]]] = loc.value[ok]
+            grad_all[idx[p[ok]]] = loc.grad[ok]
             pending[p[ok]] = False
             alpha[p[~ok]] *= 0.25
-            if not pending.any():
-                break
         gain = value[idx] - old
-        # Neurons that gained (relatively) nothing have converged for this M-step.
-        still = gain > rtol * np.maximum(np.abs(old), 1.0)
+        # Neurons that gained (relatively) nothing have converged for this call.
+        still = gain > rtol * scale
         active[idx[~still]] = False
+        # A metric that mispredicted a step that mattered is refreshed for the next step
+        # (on flat, non-quadratic directions, such as a saturated sigmoid rate, tiny
+        # steps mispredict every time and a fresh metric would not help).
+        ratio = gain / np.maximum(predicted, 1e-300)
+        poor = ((gain > REFRESH_RTOL * scale)
+                & ((alpha < 1.0) | (ratio < RATIO_LOW) | (ratio > RATIO_HIGH)))
+        if poor.any() and active.any():
+            j = idx[poor]
+            sub_prior = prior.neurons(j) if prior is not None else None
+            metric[j] = local(rows.neurons(j), theta[j], link, sub_prior).fisher
         if not active.any():
             break
-    return theta, value
+    return theta, value, metric

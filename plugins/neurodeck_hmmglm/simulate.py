@@ -42,6 +42,27 @@ def paper_truth(n_states: int = 5, n_neurons: int = 20, n_lags: int = 5, seed: i
     return Truth(category * strength, bias, transition, prior, glm.exp_basis(n_lags), link)
 
 
+STABLE_RADIUS = 0.9  # softplus generator: spectral radius of |W_k| at most this
+
+
+def panel_truth(n_states: int, n_neurons: int, link: str, coupling: float,
+                sparsity: float, seed: int) -> Truth:
+    """The paper's generator (``paper_truth``) with its coupling strengths times
+    ``coupling``. For the unbounded softplus rate each state's weights are first
+    scaled down, where needed, to spectral radius ``STABLE_RADIUS`` of |W_k|: softplus
+    is 1-Lipschitz and the history basis sums to 1, so that radius below 1 is the
+    sufficient stability condition of nonlinear Hawkes processes (Bremaud & Massoulie
+    1996, Ann. Probab. 24:1563); the paper's strengths make the softplus rate explode
+    at 8 neurons already. The sigmoid rate is bounded and needs no such scaling."""
+    t = paper_truth(n_states, n_neurons, seed=seed, sparsity=sparsity, link=link)
+    w = t.weights
+    if link != "sigmoid":
+        rho = np.array([np.max(np.abs(np.linalg.eigvals(np.abs(wk)))) for wk in w])
+        w = w * np.minimum(1.0, STABLE_RADIUS / np.maximum(rho, 1e-12))[:, None, None]
+    t.weights = w * coupling
+    return t
+
+
 def sample(truth: Truth, n_sequences: int, n_bins: int, seed: int = 1
            ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Spike counts (each n_bins x N) and true state paths, started from uniform.

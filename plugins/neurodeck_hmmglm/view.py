@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Result
 from neurodeck.gui.widgets.base import LayoutView, TabbedView
@@ -85,11 +85,30 @@ class CurvesView(LayoutView):
             cv.setLabel("left", "bits / spike")
 
 
+def fit_notes(result: Result) -> list[str]:
+    """What the user must know about the fit (results saved before the notes existed
+    still say when EM did not converge)."""
+    if "fit_notes" in result:
+        return [str(n) for n in np.asarray(result["fit_notes"]).reshape(-1) if str(n)]
+    if "converged" in result and not bool(result["converged"]):
+        return ["EM did not converge before max_iter"]
+    return []
+
+
 class HmmGlmView(TabbedView):
-    """Tabs: states, one coupling matrix per state, consensus, transitions, curves."""
+    """Tabs: states, one coupling matrix per state, consensus, transitions, curves;
+    above them, a warning band when the fit did not converge or its restarts disagree."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
+        self.notes = fit_notes(result)
+        self.note_label: QtWidgets.QLabel | None = None
+        if self.notes:
+            self.note_label = QtWidgets.QLabel("\n".join(f"\u26a0 {n}" for n in self.notes))
+            self.note_label.setWordWrap(True)
+            self.note_label.setStyleSheet("background: #fff3cd; color: #664d03; "
+                                          "border: 1px solid #ffe69c; padding: 6px;")
+            self.layout().insertWidget(0, self.note_label)
         labels = [str(x) for x in result["labels"]]
         weights = np.asarray(result["weights"])
         lim = float(np.abs(weights).max()) or 1.0
