@@ -5,9 +5,9 @@ thousands). Labels are laid out so that none overlaps another (:mod:`.labels`: t
 elided, the full text on the span's tooltip).
 
 Editing (annotation tool on): a drag anywhere — inside an existing annotation too — adds a
-new annotation; **Shift**+drag on an annotation moves it; its edge handles resize it
-(events without a duration, such as task triggers, have no handles: they move only with
-Shift, and never by accident). Every change goes through the view's
+new annotation; **Shift**+drag starting on an annotation moves it; its edge handles resize
+it (events without a duration, such as task triggers, have no handles: they move only
+with Shift, never by accident). Every change goes through the view's
 :class:`~neurodeck_browser.edits.AnnotationEditor`, which names it for Edit > Undo and says
 what happened in the status bar; the layer redraws from what the dataset then holds.
 """
@@ -28,62 +28,30 @@ from .style import event_colour
 
 MAX_DRAWN = 300
 MOVE_MODIFIER = QtCore.Qt.KeyboardModifier.ShiftModifier
+GRAB_PX = 4  # how close to a task event (no duration) a Shift+drag must start
 
 
 class _EventRegion(pg.LinearRegionItem):
-    """One annotation span: Shift+drag moves, edges resize, click selects, double-click
-    renames, right-click offers a menu."""
+    """One annotation span; its edges resize it. Its body takes no mouse event: the plot's
+    ViewBox (drawn above it) adds, moves (Shift), selects and renames through the layer."""
 
     def __init__(self, layer: AnnotationLayer, index: int, span: tuple[float, float],
                  colour: str, editable: bool):
         c = QtGui.QColor(colour)
-        super().__init__(span, movable=editable, brush=(c.red(), c.green(), c.blue(), 45),
+        super().__init__(span, movable=False, brush=(c.red(), c.green(), c.blue(), 45),
                          pen=pg.mkPen(colour, width=1.5),
                          hoverBrush=(c.red(), c.green(), c.blue(), 90))
         self.layer = weakref.proxy(layer)
         self.index = index
         self.setZValue(-10)
-        if span[1] - span[0] <= 0:  # a task event: no resize handles to grab by accident
-            for line in self.lines:
-                line.setMovable(False)
+        # Edge handles resize; a task event (no duration) has none to grab by accident.
+        for line in self.lines:
+            line.setMovable(editable and span[1] > span[0])
         self.sigRegionChangeFinished.connect(self._changed)
 
     def _changed(self) -> None:
         a, b = self.getRegion()
         self.layer.browser.change_annotation(self.index, float(a), float(b - a))
-
-    def hoverEvent(self, ev):  # noqa: N802 - pyqtgraph API
-        # Offer to take a drag only when the move modifier is held: a plain drag
-        # goes through to the plot, which adds a new annotation.
-        if self.movable and not ev.isExit() and ev.modifiers() & MOVE_MODIFIER:
-            ev.acceptDrags(QtCore.Qt.MouseButton.LeftButton)
-            self.setMouseHover(True)
-        else:
-            self.setMouseHover(False)
-
-    def mouseDragEvent(self, ev):  # noqa: N802 - pyqtgraph API
-        if ev.isStart() and not ev.modifiers() & MOVE_MODIFIER:
-            ev.ignore()
-            return
-        super().mouseDragEvent(ev)
-
-    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph API
-        if ev.button() == QtCore.Qt.LeftButton:
-            ev.accept()
-            self.layer.select(self.index)
-            if ev.double() and self.layer.editable:
-                self.layer.ask_rename(self.index)
-        elif ev.button() == QtCore.Qt.RightButton and self.layer.editable:
-            ev.accept()
-            self.layer.select(self.index)
-            menu = QtWidgets.QMenu()
-            menu.addAction("Rename\u2026").triggered.connect(
-                lambda: self.layer.ask_rename(self.index))
-            menu.addAction("Delete").triggered.connect(
-                lambda: self.layer.browser.delete_annotation(self.index))
-            menu.exec(ev.screenPos().toPoint())
-        else:
-            super().mouseClickEvent(ev)
 
 
 class AnnotationLayer:
@@ -207,9 +175,42 @@ class AnnotationLayer:
         self._preview.setRegion(sorted((a, b)))
         self._preview.setVisible(True)
 
+    def at(self, t: float) -> int | None:
+        """The annotation under time ``t``: the shortest span holding it, or a task
+        event within a few pixels; None if there is none (or none is drawn)."""
+        if not self.regions:
+            return None
+        t0, t1 = self._window
+        slack = GRAB_PX * (t1 - t0) / max(float(self.plot.vb.width()), 1.0)
+        best, length = None, np.inf
+        for region in self.regions:
+            a, b = region.getRegion()
+            if a - (slack if b <= a else 0) <= t <= b + (slack if b <= a else 0) \
+                    and b - a < length:
+                best, length = region.index, b - a
+        return best
+
     def select(self, i: int | None) -> None:
         self.selected = i
         self.draw(*self._window)
+
+    def click(self, t: float, button, double: bool, screen_pos) -> bool:
+        """A click at time ``t`` with the annotation tool on: select the annotation there
+        (double-click: rename; right-click: Rename/Delete menu). Returns whether one was
+        hit."""
+        i = self.at(t)
+        if button == QtCore.Qt.MouseButton.LeftButton:
+            self.select(i)
+            if double and i is not None and self.editable:
+                self.ask_rename(i)
+        elif button == QtCore.Qt.MouseButton.RightButton and i is not None and self.editable:
+            self.select(i)
+            menu = QtWidgets.QMenu()
+            menu.addAction("Rename\u2026").triggered.connect(lambda: self.ask_rename(i))
+            menu.addAction("Delete").triggered.connect(
+                lambda: self.browser.delete_annotation(i))
+            menu.exec(screen_pos.toPoint())
+        return i is not None
 
     def ask_rename(self, i: int) -> None:
         text, ok = QtWidgets.QInputDialog.getText(

@@ -124,7 +124,11 @@ class ScaleBars:
         self.clear()
         if not self.visible:
             return
-        rect = self.axis.boundingRect()
+        # The margin's own coordinates: y 0 is the top of the plot (its bounding rect
+        # may reach beyond, for tick text), and its height is the plot's.
+        height = self.axis.linkedView().height() if self.axis.linkedView() is not None \
+            else self.axis.geometry().height()
+        rect = QtCore.QRectF(0.0, 0.0, self.WIDTH, height)
         lane_px = rect.height() / max(n_lanes, 1)
         x = rect.left() + 6
         pen = QtGui.QPen(QtGui.QColor("#c0392b"), 2)
