@@ -104,14 +104,19 @@ def neurodeck_transforms():
             description="Events as spike trains (for the HMM-GLM and raster views). "
                         "zscore: onsets where the robust z-score (median, 1.4826 MAD) "
                         "rises through the threshold, at least min_interval_s apart. "
-                        "deconvolved: frames whose spike estimate reaches threshold x the "
-                        "row's median non-zero estimate, each holding round(s / that unit) "
-                        "events. auto: deconvolved for OASIS output, else zscore.",
+                        "deconvolved: runs of consecutive frames with spike estimates "
+                        "(above 0.1 x the row's unit amplitude, the mass-weighted median "
+                        "estimate) are bursts of round(sum / unit) events at the run's peak "
+                        "(none below min_fraction x unit). auto: deconvolved for OASIS output, "
+                        "else zscore.",
             accepts=("traces",), produces=("spikes",), storage="memory",
             run="neurodeck_imaging.transforms:run_events",
             params=[Choice("method", "auto", choices=("auto", "zscore", "deconvolved")),
                     Float("threshold", 3.0, minimum=0.0,
-                          help="zscore: robust SDs; deconvolved: fraction of the unit"),
+                          help="zscore: onset threshold in robust SDs"),
+                    Float("min_fraction", 0.5, minimum=0.0,
+                          help="deconvolved: smallest burst counted, as a fraction of the "
+                               "unit amplitude"),
                     Float("min_interval_s", 0.2, minimum=0.0,
                           help="zscore: minimum time between onsets (s)"),
                     ROIS],

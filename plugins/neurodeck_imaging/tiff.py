@@ -11,7 +11,8 @@ channel (``plane=``, ``channel=``).
 
 Frame rate, in order: ``sfreq=``; ScanImage ``SI.hRoiManager.scanVolumeRate`` (several
 planes) or ``scanFrameRate``; OME ``TimeIncrement``; ImageJ ``finterval``/``fps``; a JSON
-sidecar; otherwise :class:`~neurodeck_imaging.rates.RateNeeded`.
+``fps``/``sfreq`` in tifffile's own (shaped) JSON description; a JSON sidecar; otherwise
+:class:`~neurodeck_imaging.rates.RateNeeded`.
 """
 
 from __future__ import annotations
@@ -156,6 +157,11 @@ def frame_rate(tif: Any, n_planes: int) -> tuple[Any, str] | None:
             return 1.0 / (float(ij["finterval"]) * scale), "ImageJ finterval"
         if ij.get("fps"):
             return ij["fps"], "ImageJ fps"
+    if tif.is_shaped and tif.shaped_metadata:  # tifffile's own JSON description
+        for md in tif.shaped_metadata:
+            for key in ("fps", "sfreq", "frame_rate", "sampling_rate"):
+                if isinstance(md, dict) and md.get(key):
+                    return md[key], f"tifffile metadata {key!r}"
     return None
 
 

@@ -203,12 +203,13 @@ def run_events(inputs: list[Any], params: dict[str, Any], progress: Progress) ->
         block = ts.get_data(0, ts.n_times, picks=idx[a:a + _ROWS_PER_PASS].tolist())
         for row in block:
             if method == "deconvolved":
-                frames, counts = ev.spike_counts(row, params["threshold"])
+                frames, counts = ev.spike_counts(row, params["min_fraction"])
                 frames = np.repeat(frames, counts)
             else:
                 frames = ev.crossings(row, params["threshold"], min_gap)
             trains.append(frames / ts.sfreq)
-    meta = {"method": method, "threshold": params["threshold"], "sfreq": ts.sfreq}
+    meta = {"method": method, "sfreq": ts.sfreq, "threshold": params["threshold"] if
+            method == "zscore" else params["min_fraction"]}
     if isinstance(ts, ImagingPlane):
         meta["roi_index"] = idx.tolist()
     elif "roi_index" in ts.meta:
