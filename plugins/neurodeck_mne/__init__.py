@@ -6,7 +6,7 @@ Importing this module is cheap: MNE itself is imported by the modules named in t
 declarations only when they are first used.
 """
 
-from neurodeck.plugin_api import Reader, SampleData, View, Writer, hookimpl
+from neurodeck.plugin_api import Command, Reader, SampleData, View, Writer, hookimpl
 
 from .steps import ANALYSES, TRANSFORMS
 
@@ -14,7 +14,7 @@ from .steps import ANALYSES, TRANSFORMS
 RAW_EXTENSIONS = (
     ".fif", ".fif.gz", ".edf", ".edf+", ".bdf", ".gdf", ".vhdr", ".ahdr", ".set", ".cnt",
     ".snirf", ".nxe", ".mff", ".sqd", ".con", ".lay", ".data", ".bin", ".nedf", ".eeg",
-    ".cdt", ".xdf", ".ds", ".mat",
+    ".cdt", ".ds", ".mat",
 )
 
 
@@ -25,6 +25,31 @@ def neurodeck_readers():
             id="mne-epochs", title="MNE epochs (-epo.fif)",
             extensions=("-epo.fif", "_epo.fif", "-epo.fif.gz", "_epo.fif.gz"),
             read="neurodeck_mne.io:read_epochs", produces=("epochs",), priority=10,
+        ),
+        Reader(
+            id="mne-evoked", title="MNE evoked responses (-ave.fif)",
+            extensions=("-ave.fif", "_ave.fif", "-ave.fif.gz", "_ave.fif.gz"),
+            read="neurodeck_mne.io:read_evoked", produces=("evoked",), priority=10,
+        ),
+        Reader(
+            id="mne-ica", title="MNE ICA solution (-ica.fif)",
+            extensions=("-ica.fif", "_ica.fif", "-ica.fif.gz", "_ica.fif.gz"),
+            read="neurodeck_mne.io:read_ica", produces=("ica",), priority=10,
+        ),
+        Reader(
+            id="bids", title="BIDS dataset (a folder with dataset_description.json; mne-bids)",
+            extensions=(), sniff="neurodeck_mne.bids:sniff_bids",
+            read="neurodeck_mne.bids:read_bids", produces=("study",), priority=20,
+        ),
+        Reader(
+            id="bids-raw", title="A recording of a BIDS dataset (mne_bids.read_raw_bids)",
+            extensions=(), read="neurodeck_mne.bids:read_bids_raw", produces=("recording",),
+        ),
+        Reader(
+            id="xdf", title="XDF (Lab Streaming Layer; pyxdf): signal streams, markers as "
+                            "annotations",
+            extensions=(".xdf", ".xdfz"), read="neurodeck_mne.xdf:read_xdf",
+            members="neurodeck_mne.xdf:xdf_members", produces=("recording",), priority=10,
         ),
         Reader(
             id="mne-raw", title="Continuous recording (MNE: FIF, EDF/BDF, BrainVision, ...)",
@@ -41,6 +66,14 @@ def neurodeck_writers():
     return [
         Writer(id="mne-fif", title="FIF (MNE)", extensions=("_raw.fif", ".fif"),
                accepts=("recording",), write="neurodeck_mne.io:write_fif"),
+        Writer(id="mne-epochs", title="MNE epochs (-epo.fif)", extensions=("-epo.fif",
+                                                                            "_epo.fif"),
+               accepts=("epochs",), write="neurodeck_mne.io:write_epochs"),
+        Writer(id="mne-evoked", title="MNE evoked (-ave.fif)", extensions=("-ave.fif",
+                                                                           "_ave.fif"),
+               accepts=("evoked",), write="neurodeck_mne.io:write_evoked"),
+        Writer(id="mne-ica", title="MNE ICA (-ica.fif)", extensions=("-ica.fif", "_ica.fif"),
+               accepts=("ica",), write="neurodeck_mne.io:write_ica"),
         Writer(id="mne-edf", title="EDF (European Data Format)", extensions=(".edf",),
                accepts=("recording",), write="neurodeck_mne.io:write_export"),
         Writer(id="mne-brainvision", title="BrainVision", extensions=(".vhdr",),
@@ -87,3 +120,11 @@ def neurodeck_views():
         View(id="mne-ica", title="ICA components", accepts=("ica",),
              widget=v + "ica_view:IcaView", priority=10),
     ]
+
+
+@hookimpl
+def neurodeck_commands():
+    return [Command(name="bids-derivatives",
+                    help="run a pipeline on each recording of a BIDS dataset and write the "
+                         "outputs under its derivatives/ folder",
+                    configure="neurodeck_mne.bids:configure", main="neurodeck_mne.bids:main")]

@@ -8,12 +8,15 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from neurodeck.atomic import atomic_path
 from neurodeck.data import Epochs, Recording
 from neurodeck.errors import ReadError
 from neurodeck.safety.describe import plain
 from neurodeck.safety.limits import SFREQ_HZ, check_range
 
+from .datasets import EvokedSet, IcaSolution
 from .headers import check_brainvision, check_edf, check_fif, check_raw
 
 # Magic bytes of formats MNE reads, for files with a wrong or missing extension.
@@ -157,3 +160,72 @@ def write_export(rec: Recording, path: Path) -> None:
             os.replace(part, path.with_name(part.name))
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _save_mne(path: Path, suffix: str, save) -> None:  # noqa: ANN001
+    """Write through ``save(target)`` under a name MNE accepts (``*-epo.fif``...), atomically
+    (a temporary name, then moved onto ``path``)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        target = tmp.with_name(tmp.stem + suffix)
+        try:
+            save(target)
+            target.replace(tmp)
+        finally:
+            target.unlink(missing_ok=True)
+
+
+def write_epochs(ds: Epochs, path: Path) -> None:
+    """MNE epochs as ``-epo.fif`` (with their drop log, metadata and events)."""
+    ep = ds.mne_epochs
+    if ep is None:
+        import mne
+
+        info = mne.create_info(ds.labels, ds.sfreq, "misc")
+        codes = {c: i + 1 for i, c in enumerate(sorted(set(ds.conditions.tolist())))}
+        events = np.column_stack([np.arange(ds.n_epochs), np.zeros(ds.n_epochs, int),
+                                  [codes[c] for c in ds.conditions]])
+        ep = mne.EpochsArray(ds.data, info, events=events, tmin=ds.tmin, event_id=codes,
+                             verbose="error")
+    _save_mne(path, "-epo.fif", lambda t: ep.save(t, overwrite=True, verbose="error"))
+
+
+def write_evoked(ds, path: Path) -> None:  # noqa: ANN001 - an EvokedSet
+    """Evoked responses as ``-ave.fif`` (one per condition)."""
+    import mne
+
+    _save_mne(path, "-ave.fif", lambda t: mne.write_evokeds(t, ds.evokeds, overwrite=True,
+                                                            verbose="error"))
+
+
+def write_ica(ds, path: Path) -> None:  # noqa: ANN001 - an IcaSolution
+    """An ICA solution as ``-ica.fif`` (with the marked components in ``exclude``)."""
+    _save_mne(path, "-ica.fif", lambda t: ds.ica.save(t, overwrite=True, verbose="error"))
+
+
+def read_evoked(path: Path) -> EvokedSet:
+    import mne
+
+    path = Path(path)
+    if _format_from_magic(path) == "fif":
+        check_fif(path)
+    try:
+        with mne.utils.use_log_level("error"):
+            evokeds = mne.read_evokeds(path, verbose="error")
+    except Exception as exc:  # noqa: BLE001 - MNE raises anything on bad bytes
+        raise ReadError(path, f"not readable evoked data: {plain(exc)}") from exc
+    return EvokedSet(evokeds, source=path, name=path.name)
+
+
+def read_ica(path: Path) -> IcaSolution:
+    import mne
+
+    path = Path(path)
+    if _format_from_magic(path) == "fif":
+        check_fif(path)
+    try:
+        with mne.utils.use_log_level("error"):
+            ica = mne.preprocessing.read_ica(path, verbose="error")
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise ReadError(path, f"not a readable ICA solution: {plain(exc)}") from exc
+    return IcaSolution(ica, None, source=path, name=path.name)
