@@ -27,21 +27,11 @@ from ._version import __version__
 from .errors import NeurodeckError
 from .plugin_api.lazy import resolve
 
-CORE_PLUGIN = "neurodeck-core"
 
-
-def commands(pm) -> tuple[dict[str, Any], list[str]]:
-    """Commands by name (the core's first) and warnings about refused ones."""
-    table: dict[str, Any] = {}
-    warnings = []
-    ordered = sorted(pm.contributions("commands"), key=lambda c: c.plugin != CORE_PLUGIN)
-    for cmd in ordered:
-        if cmd.name in table:
-            warnings.append(f"command {cmd.name!r} of plugin {cmd.plugin!r} is ignored: "
-                            f"{table[cmd.name].plugin!r} already provides it")
-            continue
-        table[cmd.name] = cmd
-    return table, warnings
+def commands(pm) -> dict[str, Any]:
+    """Commands by name (the plugin manager keeps the built-in one of two with one name and
+    reports the other in ``neurodeck plugins``)."""
+    return {cmd.name: cmd for cmd in pm.contributions("commands")}
 
 
 def _parser(table: dict[str, Any]) -> tuple[argparse.ArgumentParser, dict[str, Any]]:
@@ -72,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first is None:
         return _gui([], safe)
     pm = api.plugin_manager(safe_mode=safe)
-    table, warnings = commands(pm)
+    table = commands(pm)
     if first not in table and not first.startswith("-"):
         files = [a for a in rest if not a.startswith("-")]
         missing = [f for f in files if not os.path.exists(f)]
@@ -84,8 +74,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{hint}. Commands: {', '.join(sorted(table))}; `neurodeck --help` explains them.",
               file=sys.stderr)
         return 2
-    for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
     parser, usable = _parser(table)
     args = parser.parse_args(argv)
     if args.command is None:

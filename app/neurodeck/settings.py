@@ -47,7 +47,8 @@ class Settings:
     # -- conveniences ---------------------------------------------------------
     @property
     def disabled_plugins(self) -> set[str]:
-        return set(self.get("disabled_plugins", []))
+        value = self.get("disabled_plugins", [])  # a hand-edited file may hold anything
+        return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
     def set_plugin_enabled(self, name: str, enabled: bool) -> None:
         disabled = self.disabled_plugins
@@ -55,7 +56,8 @@ class Settings:
         self.set("disabled_plugins", sorted(disabled))
 
     def recent_files(self) -> list[str]:
-        return [p for p in self.get("recent_files", []) if isinstance(p, str)]
+        value = self.get("recent_files", [])
+        return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
 
     def add_recent(self, path: str, limit: int = 10) -> None:
         items = [path] + [p for p in self.recent_files() if p != path]

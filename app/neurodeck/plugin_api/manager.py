@@ -7,7 +7,11 @@ skipped; every other plugin keeps working.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata as md
+import os
+import sys
+import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,6 +30,11 @@ BUILTIN_DIST = "neurodeck"
 #: Plugins inside the core package itself, registered before the entry points (as datasette
 #: registers its DEFAULT_PLUGINS): the built-in command-line sub-commands.
 DEFAULT_PLUGINS = {"neurodeck-core": "neurodeck.commands"}
+#: A plugin whose import takes longer is skipped (and reported): a hung import must not
+#: hang start-up or every CLI command. ``NEURODECK_PLUGIN_IMPORT_TIMEOUT`` overrides it.
+IMPORT_TIMEOUT_S = 20.0
+#: The field naming each kind of contribution (ids must be unique per kind).
+ID_FIELD = {"commands": "name"}
 
 HOOKS: dict[str, str] = {
     "readers": "neurodeck_readers",
@@ -78,7 +87,15 @@ class PluginManager:
 
     # -- discovery ---------------------------------------------------------------
     def discover(self) -> None:
-        """Load every plugin registered under the ``neurodeck.plugins`` entry points."""
+        """Load every plugin registered under the ``neurodeck.plugins`` entry points.
+
+        Plugins print nothing to stdout (it goes to stderr), so machine-readable output
+        such as ``neurodeck plugins --json`` stays clean.
+        """
+        with contextlib.redirect_stdout(sys.stderr):
+            self._discover()
+
+    def _discover(self) -> None:
         from .installer import activate_plugin_dir
 
         activate_plugin_dir()  # plugins the user installed (neurodeck install-plugin)
@@ -106,15 +123,35 @@ class PluginManager:
             self.info[ep.name] = info
             if not info.enabled:
                 continue
-            try:
-                module = ep.load()
-            except BaseException as exc:  # noqa: BLE001 - a plugin may raise anything
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                info.errors.append(traceback.format_exc())
-                continue
-            self._register(module, info)
+            module = self._load(ep, info)
+            if module is not None:
+                self._register(module, info)
         self._cache.clear()
+
+    @staticmethod
+    def _load(ep: md.EntryPoint, info: PluginInfo) -> Any:
+        """Import a plugin's module in a thread, giving up after IMPORT_TIMEOUT_S."""
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["module"] = ep.load()
+            except BaseException:  # noqa: BLE001 - a plugin may raise anything
+                box["error"] = traceback.format_exc()
+
+        timeout = float(os.environ.get("NEURODECK_PLUGIN_IMPORT_TIMEOUT", IMPORT_TIMEOUT_S))
+        thread = threading.Thread(target=target, name=f"import-{ep.name}", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if thread.is_alive():
+            info.errors.append(f"importing {ep.value} did not finish in {timeout:g} s; the "
+                               "plugin is skipped (start neurodeck with --safe-mode, or "
+                               "remove it)")
+            return None
+        if "error" in box:
+            info.errors.append(box["error"])
+            return None
+        return box.get("module")
 
     def register(
         self, plugin: ModuleType | object, name: str | None = None, *,
@@ -152,14 +189,21 @@ class PluginManager:
     # -- contributions -------------------------------------------------------------
     def contributions(self, kind: str) -> list[Any]:
         """All contributions of one kind (``"readers"``, ``"analyses"``...), each
-        stamped with the name of the plugin that made it."""
+        stamped with the name of the plugin that made it. Malformed ones are refused, and
+        of two with the same id the built-in (else the first registered) is kept; each
+        refusal is recorded on its plugin."""
         if kind not in self._cache:
-            self._cache[kind] = list(self._collect(HOOKS[kind]))
+            with contextlib.redirect_stdout(sys.stderr):
+                items = list(self._collect(HOOKS[kind]))
+            self._cache[kind] = self._unique(kind, items)
         return self._cache[kind]
 
     def _collect(self, hook_name: str) -> Iterable[Any]:
+        from .validate import problems
+
         hook = getattr(self.pm.hook, hook_name)
-        for impl in hook.get_hookimpls():
+        impls = sorted(hook.get_hookimpls(), key=lambda i: not self._builtin(i.plugin_name))
+        for impl in impls:
             name = impl.plugin_name
             try:
                 items = impl.function() or []
@@ -171,13 +215,42 @@ class PluginManager:
                 continue
             for item in items:
                 if not isinstance(item, CONTRIBUTION_TYPES):
-                    self._record(name, f"hook {hook_name} returned {item!r}, not a contribution")
+                    self._record(name, f"hook {hook_name} returned {item!r:.100}, not a "
+                                       "contribution")
+                    continue
+                bad = problems(item)
+                if bad:
+                    self._record(name, f"hook {hook_name}: {type(item).__name__} "
+                                       f"{getattr(item, 'id', getattr(item, 'name', '?'))!r:.60}"
+                                       f" is refused: bad field(s) {', '.join(bad)}")
                     continue
                 yield replace(item, plugin=name)
 
+    def _builtin(self, plugin: str) -> bool:
+        info = self.info.get(plugin)
+        return bool(info and info.builtin)
+
+    def _unique(self, kind: str, items: list[Any]) -> list[Any]:
+        key = ID_FIELD.get(kind, "id")
+        seen: dict[str, Any] = {}
+        out = []
+        for item in items:  # built-in plugins first
+            ident = getattr(item, key)
+            if ident in seen:
+                first = seen[ident]
+                origin = "built-in " if self._builtin(first.plugin) else ""
+                self._record(item.plugin, f"{kind[:-1]} id {ident!r} is already provided by "
+                                          f"{origin}plugin {first.plugin!r}; this one is "
+                                          "ignored (rename its id)")
+                continue
+            seen[ident] = item
+            out.append(item)
+        return out
+
     def _record(self, plugin: str, message: str) -> None:
         info = self.info.setdefault(plugin, PluginInfo(name=plugin, module=plugin))
-        info.errors.append(message)
+        if message not in info.errors:  # contributions are collected again after changes
+            info.errors.append(message)
 
     def errors(self) -> list[PluginError]:
         return [
