@@ -10,11 +10,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from .base import COLORMAPS, ViewWidget, colormap
-
-MAX_TICK_LABELS = 64
+from .labels import CategoryAxis
 
 
 def cluster_order(matrix: np.ndarray) -> np.ndarray:
@@ -76,7 +75,12 @@ class MatrixHeatmap(ViewWidget):
 
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
-        self.plot = self.glw.addPlot(title=title or None)
+        # Row and column names laid out by the shared label mechanism: upright, elided
+        # or thinned to the room they have, the full name on hover.
+        self.row_axis = CategoryAxis("left", max_extent=160)
+        self.col_axis = CategoryAxis("bottom", max_extent=120)
+        self.plot = self.glw.addPlot(title=title or None, axisItems={
+            "left": self.row_axis, "bottom": self.col_axis})
         self.plot.setAspectLocked(n == m)
         self.plot.invertY(True)
         self.plot.hideButtons()
@@ -106,7 +110,6 @@ class MatrixHeatmap(ViewWidget):
         layout.addLayout(bar)
         layout.addWidget(self.glw, 1)
 
-        self.plot.vb.sigResized.connect(lambda *_: self._update_ticks())
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse)
         self._refresh()
@@ -134,17 +137,9 @@ class MatrixHeatmap(ViewWidget):
         self._update_ticks()
 
     def _update_ticks(self) -> None:
-        """Label as many rows/columns as fit without overlapping at the current size."""
-        rows = [self.row_labels[i] for i in self.row_order]
-        cols = [self.col_labels[i] for i in self.col_order]
-        metrics = QtGui.QFontMetrics(self.plot.getAxis("bottom").style.get("tickFont")
-                                     or self.glw.font())
-        rect = self.plot.vb.sceneBoundingRect()
-        height = max(rect.height(), 50.0)
-        width = max(rect.width(), 50.0)
-        col_px = max((metrics.horizontalAdvance(c) for c in cols), default=10) + 14
-        self.plot.getAxis("left").setTicks([_ticks(rows, height / (metrics.height() + 2))])
-        self.plot.getAxis("bottom").setTicks([_ticks(cols, width / col_px)])
+        """Hand the displayed order of names to the axes (they fit them to their room)."""
+        self.row_axis.set_labels([self.row_labels[i] for i in self.row_order])
+        self.col_axis.set_labels([self.col_labels[i] for i in self.col_order])
 
     # -- hover ----------------------------------------------------------------------------
     def _on_mouse(self, event) -> None:
@@ -173,8 +168,3 @@ class MatrixHeatmap(ViewWidget):
         rows = [self.row_labels[i] for i in self.row_order]
         cols = [self.col_labels[i] for i in self.col_order]
         return rows, cols, self.displayed()
-
-
-def _ticks(labels: list[str], fit: float = MAX_TICK_LABELS) -> list[tuple[float, str]]:
-    step = max(1, int(np.ceil(len(labels) / max(min(fit, MAX_TICK_LABELS), 1))))
-    return [(i + 0.5, lab) for i, lab in enumerate(labels) if i % step == 0]
