@@ -6,8 +6,9 @@ Opening reads the headers only. When the image data lie contiguous and uncompres
 page by page when asked. Axes are taken from tifffile's series (``T``/``I``/``Q`` time,
 ``Z`` planes, ``C`` channels); ScanImage files whose pages tifffile lists flat are split
 by the header's slice and channel counts (channel fastest, then slice, as ScanImage
-writes). A file with several planes or channels is a study, one member per plane and
-channel (``plane=``, ``channel=``).
+writes). A stack without a time axis (an ImageJ image sequence saved as slices, or as
+more than 8 channels) is read as frames. A file with several planes or channels is a
+study, one member per plane and channel (``plane=``, ``channel=``).
 
 Frame rate, in order: ``sfreq=``; ScanImage ``SI.hRoiManager.scanVolumeRate`` (several
 planes) or ``scanFrameRate``; OME ``TimeIncrement``; ImageJ ``finterval``/``fps``; a JSON
@@ -33,6 +34,8 @@ from . import rates
 from .dataset import Movie
 
 TIME_AXES = ("T", "I", "Q")
+#: More "channels" than this in a file without a time axis are frames.
+MAX_CHANNELS = 8
 
 
 @dataclass
@@ -88,6 +91,15 @@ def layout(tif: Any, path: Path) -> Layout:
             continue
         sizes[key] = n
         order.append(key)
+    if "T" not in order:
+        # No time axis: a plain image sequence saved as slices (ImageJ) or as more
+        # "channels" than a microscope has (tifffile's ImageJ default for 3-D arrays) -
+        # for a movie reader those are the frames.
+        pick = [a for a in ("Z", "C") if a in order and (a == "Z" or sizes[a] > MAX_CHANNELS)]
+        if pick:
+            a = max(pick, key=lambda k: sizes[k])
+            order[order.index(a)] = "T"
+            sizes["T"], sizes[a] = sizes[a], 1
     if tif.is_scanimage and order == ["T"]:
         z, c = _scanimage_counts(tif)
         total = sizes["T"]
