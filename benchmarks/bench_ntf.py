@@ -436,9 +436,7 @@ def main() -> None:
                     help=f"comma-separated sections of {SECTIONS}")
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s]
-    path = RESULTS_DIR / f"{RESULTS}{'-quick' if args.quick else ''}.json"
-    doc = json.loads(path.read_text()) if path.is_file() else {}
-    doc = {k: v for k, v in doc.items() if k in SECTIONS}  # keep other sections' results
+    doc: dict = {}  # the sections run now; merged into the results file at the end
     env = environment()
     frames = 600 if args.quick else 3000
     with threadpool_limits(1):
@@ -467,7 +465,12 @@ def main() -> None:
                 "environment": env_c}
             print(json.dumps({k: v for k, v in doc["celegans"].items()
                               if k != "components"}, default=float), flush=True)
-    write_results(RESULTS, doc, quick=args.quick, env=env)
+    # Keep the other sections' results (sections may run in separate processes).
+    path = RESULTS_DIR / f"{RESULTS}{'-quick' if args.quick else ''}.json"
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    merged = {k: v for k, v in old.items() if k in SECTIONS}
+    merged.update(doc)
+    write_results(RESULTS, merged, quick=args.quick, env=env)
 
 
 # -- tables for docs/ntf.md ------------------------------------------------------------------

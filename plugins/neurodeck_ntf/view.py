@@ -30,15 +30,21 @@ def category_ticks(labels: list[str], slot_px: float, width, elide,
 
     Each label is elided (``elide(text, px)``) to its slot; when even ``min_chars``
     characters do not fit, only every k-th category is labelled, with k slots of room.
-    ``width(text)`` is the text's width in pixels. Full names stay available as tool
-    tips (the caller's job).
+    When eliding makes two labels the same (names differing only in the middle), the
+    categories are numbered 1, 2, ... instead, so a short label never names the wrong
+    category. ``width(text)`` is the text's width in pixels. Full names stay available
+    as tool tips (the caller's job).
     """
     if not labels:
         return []
     shortest = max(width(lab[:min_chars] + "\u2026") for lab in labels)
     step = max(1, int(np.ceil((shortest + pad_px) / max(slot_px, 1e-9))))
     room = step * slot_px - pad_px
-    return [(i, elide(lab, room)) for i, lab in enumerate(labels) if i % step == 0]
+    ticks = [(i, elide(lab, room)) for i, lab in enumerate(labels) if i % step == 0]
+    shown = [t for _, t in ticks]
+    if len(set(shown)) < len(shown):
+        ticks = [(i, str(i + 1)) for i, _ in ticks]
+    return ticks
 
 
 def _color(label: int) -> tuple[int, int, int]:
@@ -76,6 +82,7 @@ class NtfView(ViewWidget):
         self.time_plot.setLabel("bottom", "time", units="s")
         self.animal_plot = plot_widget(title="Animals")
         self.animal_plot.setLabel("left", "animal factor (max 1)")
+        self.animal_plot.setLabel("bottom", "animal (names in the tool tip)")
         self.animal_names = [str(a) for a in result["animals"]]
         self.animal_plot.setToolTip("\n".join(
             f"{i + 1}. {a}" for i, a in enumerate(self.animal_names)))

@@ -109,6 +109,7 @@ def test_animal_names_do_not_overlap(qtbot):
         slot = px / (x1 - x0)
         ticks = view.animal_ticks
         assert ticks and all(t[1] for t in ticks)
+        assert len({t for _, t in ticks}) == len(ticks)  # never two bars named alike
         for (i, a), (j, b) in zip(ticks, ticks[1:], strict=False):
             # Half of each label on either side of its bar must fit between the bars.
             room = (j - i) * slot
@@ -119,3 +120,6 @@ def test_animal_names_do_not_overlap(qtbot):
     width, cut = (lambda t: 7.0 * len(t)), (lambda t, px: t[: int(px // 7)])
     assert [i for i, _ in category_ticks(names, 10.0, width, cut)] == [0, 5]
     assert category_ticks(names, 100.0, width, cut) == list(enumerate(names))
+    # Names that elide to the same text are numbered instead.
+    same = ["2022-07-26-31 reFed", "2022-07-26-38 reFed"]
+    assert category_ticks(same, 60.0, width, cut) == [(0, "1"), (1, "2")]
