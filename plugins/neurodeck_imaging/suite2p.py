@@ -22,6 +22,7 @@ import numpy as np
 from neurodeck.data import Study
 from neurodeck.data.study import FileMember
 from neurodeck.errors import NotMine, ReadError
+from neurodeck.safety import guarded
 from neurodeck.safety.limits import check_array, check_nbytes
 
 from . import rates
@@ -59,6 +60,7 @@ def sniff(path: Path) -> bool:
     return path.name.lower() == "fall.mat"
 
 
+@guarded  # called on files before they are opened (studies): probed first
 def members(path: str | Path) -> list[dict[str, Any]]:
     """One member per plane folder (and ``combined``), opened with ``plane=NAME``."""
     out = []

@@ -29,6 +29,7 @@ import numpy as np
 from neurodeck.data import Study
 from neurodeck.data.study import FileMember
 from neurodeck.errors import NotMine, ReadError
+from neurodeck.safety import guarded
 
 from . import rates
 from .dataset import Movie
@@ -202,11 +203,17 @@ class TiffFrames:
         pages = self.layout.page(frames, self.plane, self.channel)
         with self._lock:
             tif = self._pages()
-            if np.ndim(pages) == 0:
-                out = tif.pages[int(pages)].asarray()
-            else:
-                out = np.stack([tif.pages[int(p)].asarray() for p in np.ravel(pages)]) if \
-                    np.size(pages) else np.zeros((0, *self.shape[1:]), self.dtype)
+            try:
+                if np.ndim(pages) == 0:
+                    out = tif.pages[int(pages)].asarray()
+                else:
+                    out = np.stack([tif.pages[int(p)].asarray() for p in np.ravel(pages)]) \
+                        if np.size(pages) else np.zeros((0, *self.shape[1:]), self.dtype)
+            except ReadError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - damaged pages: say which file
+                raise ReadError(self.path, f"a frame cannot be read ({type(exc).__name__}: "
+                                           f"{str(exc)[:200]})") from None
         return out[(Ellipsis, *rest)] if rest else out
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -238,6 +245,26 @@ def _memmap(tif: Any, lay: Layout, plane: int, channel: int) -> np.ndarray | Non
         return None
     index = {"T": slice(None), "Z": plane, "C": channel}
     return arr[tuple(index[a] for a in lay.order)]
+
+
+@guarded  # called on files before they are opened (studies): probed first
+def _check_size(path: Path, tif: Any, lay: Layout) -> None:
+    """A truncated file is refused at open, not when its last frame is shown."""
+    size = path.stat().st_size
+    series = tif.series[0]
+    pages = lay.n_frames * lay.n_planes * lay.n_channels
+    if series.dataoffset is not None:
+        need = series.dataoffset + pages * lay.height * lay.width * lay.dtype.itemsize
+    else:
+        try:
+            last = tif.pages[pages - 1]
+            need = max(o + n for o, n in zip(last.dataoffsets, last.databytecounts,
+                                             strict=True))
+        except Exception as exc:  # noqa: BLE001 - the last page's header is damaged
+            raise ReadError(path, f"the last frame's header is unreadable ({exc})") from None
+    if need > size:
+        raise ReadError(path, f"the file is truncated: its frames need {need} bytes, the "
+                              f"file holds {size}")
 
 
 def members(path: str | Path) -> list[dict[str, Any]]:
@@ -274,6 +301,7 @@ def read(path: str | Path, *, plane: int | None = None, channel: int | None = No
                                      "this TIFF")
         fmt = "ScanImage" if tif.is_scanimage else "OME-TIFF" if tif.is_ome else \
             "ImageJ" if tif.is_imagej else "TIFF"
+        _check_size(path, tif, lay)
         data = _memmap(tif, lay, z, c)
     storage = "memory-mapped" if data is not None else "read by page"
     if data is None:

@@ -114,7 +114,7 @@ def test_oasis_agrees_with_suite2ps_own_deconvolution(s2p, neurodeck_plugins):
     ours = neurodeck.transform("deconvolve", corrected, tau_d=1.0).get_data()
     theirs = plane.signal("spks").get_data()[plane.cells]
     r = [np.corrcoef(a, b)[0, 1] for a, b in zip(ours, theirs, strict=True)]
-    assert min(r) > 0.95 and np.mean(r) > 0.98, np.round(r, 3)
+    assert min(r) > 0.97 and np.mean(r) > 0.985, np.round(r, 3)
 
 
 def test_oasis_recovers_planted_spikes(s2p, truth, neurodeck_plugins):
@@ -122,7 +122,7 @@ def test_oasis_recovers_planted_spikes(s2p, truth, neurodeck_plugins):
     res = deconv.oasis(y, fs)
     scores = [f1(np.repeat(*spike_counts(res.spikes[i])), np.flatnonzero(spikes[i]))
               for i in range(len(y))]
-    assert np.mean(scores) > 0.85, np.round(scores, 2)
+    assert np.mean(scores) > 0.93 and min(scores) > 0.9, np.round(scores, 2)
     # on suite2p's traces of the planted movie, matched to the planted cells
     plane = neurodeck.open(s2p / "plane0")
     deco = neurodeck.transform("deconvolve", neurodeck.transform("neuropil", plane))
@@ -133,7 +133,7 @@ def test_oasis_recovers_planted_spikes(s2p, truth, neurodeck_plugins):
         j = int(np.argmin(np.linalg.norm(where - centres[k], axis=1)))
         pred = np.rint(events.unit(row) * plane.sfreq).astype(int)
         scores.append(f1(pred, np.flatnonzero(truth["plane0_spikes"][j] > 0)))
-    assert np.mean(scores) > 0.9 and min(scores) > 0.8, np.round(scores, 2)
+    assert np.mean(scores) > 0.97 and min(scores) > 0.9, np.round(scores, 2)
 
 
 def test_events_feed_the_hmmglm_and_traces_feed_ntf(s2p, neurodeck_plugins):
