@@ -1,33 +1,40 @@
-"""Browser and fMRI viewer speed: neurodeck's views against mne-qt-browser.
+"""Browser and fMRI viewer speed and memory: neurodeck's views against mne-qt-browser.
 
-Recording: a 256-channel, 1 kHz, 60-minute float32 FIF (about 3.7 GB, written
-once to --data-dir by ``make_big_fif.py``). For each browser, in its own
-process (so peak memory is its own), offscreen at 1600 x 1000 pixels:
+Recording: a 256-channel, 1 kHz, 60-minute float32 FIF (about 3.7 GB, written once to
+--data-dir by ``make_big_fif.py``; MNE splits it in two files), and a 6-minute file of the
+same layout (memory against file length). Each browser runs in its own process (peak
+memory is its own), offscreen at 1600 x 1000 pixels, with 10-s pages, at two widths:
+64 and 256 visible channels. The runs are interleaved (ours, mne-qt-browser, ours, ...),
+with equal repeats; the load average is recorded per run (``harness.py``).
 
-* open: from ``mne.io.read_raw_fif(preload=False)`` to the first page of 64
-  channels x 10 s painted (a synchronous repaint of the plot's viewport);
-* frames: 100 full-page steps forward back to back (Shift+Right, as fast as
-  each page can be shown), then 30 at a reader's pace (one every 250 ms), then
-  10 cold jumps to far-away windows. Each is timed the same way for both
-  browsers (see ``_frames``): from the key press (or jump), with the event loop
-  running, until the plot's viewport has finished the first paint that shows the
-  new window's data, the paint each browser schedules itself. Paint events per
-  frame are counted too (1 means no extra paint),
-  and the process CPU time per frame (all threads), which unlike wall time does
-  not grow when other jobs share the machine;
-* peak RSS of the process (``ru_maxrss``) and its RSS after imports.
+One run (``_protocol``), the same for both browsers:
 
-mne-qt-browser runs with ``precompute=False``: with "auto" on this machine it
-would copy the whole recording into memory as float64 twice (~15 GB, its own
-estimate), which the shared benchmark machine cannot spare; the same happens
-for users whose free RAM is below that estimate.
+* open: from ``mne.io.read_raw_fif(preload=False)`` to the first page painted;
+* back to back: ``PAGES`` full-page steps (Shift+Right, as fast as each page can be
+  shown; at the end of the file the direction turns, so no step pages past the end);
+* paced: 30 steps at a reader's pace (one every 250 ms);
+* cold: 10 jumps to far-apart windows inside the file (no prefetched page can help).
 
-fMRI: a 91 x 109 x 91 x 300 run (int16, .nii.gz and .nii), from ``nib.load`` to
-the three slices painted, plus the background full decompression time.
+A frame is timed from the key press (or jump), with the event loop running, until the
+plot's viewport has finished the first paint that began with the new window's data in
+place: at once for mne-qt-browser (it loads on the GUI thread inside its key handler),
+for ours once the worker's page has been shown. That is the paint each browser schedules
+itself; nothing is repainted by force. Paints per page are *all* the viewport's paint
+events during a sequence divided by its pages (extra paints, whenever they come, count).
+Also per frame: process CPU (all threads) and GUI-thread CPU; per run: peak RSS
+(``ru_maxrss``), RSS after imports, the farthest window end reached.
 
-    python benchmarks/bench_browser.py [--data-dir /tmp/neurodeck_bench] [--pages 100]
+mne-qt-browser runs with ``precompute=False``: with "auto" on this machine it would copy
+the whole recording into memory as float64 (~15 GB by its own estimate), which the shared
+machine cannot spare; the same happens for users whose free RAM is below that estimate.
 
-Prints a table and writes benchmarks/out/bench_browser.json.
+fMRI: a 91 x 109 x 91 x 300 int16 run (.nii.gz and .nii), from ``nib.load`` to the three
+slices painted; a full ``np.asarray(dataobj)`` read is timed beside it for context.
+
+    python benchmarks/bench_browser.py [--quick] [--data-dir /tmp/neurodeck_bench]
+
+``--quick``: 2 repeats of 40 back-to-back pages (not 3 of 100), no 6-minute run; writes
+``results/browser-quick.json``.
 """
 
 from __future__ import annotations
@@ -44,9 +51,12 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+RESULTS = "browser"
 SIZE = (1600, 1000)
-N_VISIBLE = 64
+WIDTHS = (64, 256)
 PAGE_S = 10.0
+PACED = 30
+COLD = 10
 
 
 def _rss_mb() -> float:
@@ -77,10 +87,10 @@ def _idle(app, seconds: float) -> None:
         time.sleep(0.002)
 
 
-# -- workers (each in its own process) ----------------------------------------------------
-class _PaintCounter:
-    """Counts paint events of a viewport, and those that start once ``ready()`` holds
-    (they show the new data; the filter runs just before the paint itself)."""
+# -- the protocol (each browser in its own process) ----------------------------------------
+class _Paints:
+    """Counts a viewport's paint events, and those that begin once ``ready()`` holds (they
+    show the new data; the filter runs just before the paint itself)."""
 
     def __init__(self, viewport, ready):
         from PySide6 import QtCore
@@ -98,78 +108,64 @@ class _PaintCounter:
         viewport.installEventFilter(self._filter)
 
 
-def _frames(app, viewport, steps, ready) -> tuple[list[float], list[int], tuple]:
-    """Time each step the same way for both browsers.
-
-    Timed: the key press (or jump) -> the event loop runs (``processEvents``) until the
-    plot's viewport has completed a paint that started with the new window's data in
-    place (``ready()``: at once for mne-qt-browser, which loads on the GUI thread
-    inside its key handler; for ours once the worker's page has been shown). That is
-    the paint the user sees, scheduled by each browser itself; nothing is repainted
-    by force unless no paint comes within 1 s (counted in ``forced``). Returns times,
-    paints per frame and (process CPU, GUI-thread CPU) per frame.
-    """
+def _frame(app, paints: _Paints, step, ready) -> tuple[float, float, float]:
+    """(wall, process CPU, GUI-thread CPU) from ``step()`` to the first fresh paint."""
     from PySide6 import QtCore
 
-    counter = _PaintCounter(viewport, ready)
-    times, paints, cpu, gui = [], [], [], []
-    for step in steps:
-        n0, f0 = counter.n, counter.fresh
-        g = time.thread_time()  # CPU of the GUI thread alone
-        c = time.process_time()  # CPU of all threads: what the frame costs without contention
-        t = time.perf_counter()
-        step()
-        deadline, since_ready = t + 30.0, None
-        while counter.fresh == f0:
-            app.processEvents(QtCore.QEventLoop.AllEvents, 5)
-            now = time.perf_counter()
-            if not ready():
-                time.sleep(0.0005)  # let the worker thread take the GIL
-            elif since_ready is None:
-                since_ready = now
-            elif now - since_ready > 1.0:
-                _frames.forced += 1
-                viewport.repaint()
-            if now > deadline:
-                raise TimeoutError("page not shown")
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-        gui.append(time.thread_time() - g)
-        paints.append(counter.n - n0)
-    return times, paints, (cpu, gui)
+    f0 = paints.fresh
+    g, c, t = time.thread_time(), time.process_time(), time.perf_counter()
+    step()
+    deadline = t + 30.0
+    while paints.fresh == f0:
+        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+        if not ready():
+            time.sleep(0.0005)  # let the worker threads take the GIL
+        if time.perf_counter() > deadline:
+            raise TimeoutError("page not shown")
+    return time.perf_counter() - t, time.process_time() - c, time.thread_time() - g
 
 
-_frames.forced = 0
-
-
-def _protocol(app, viewport, key_target, jump, ready, pages: int) -> dict:
+def _protocol(app, viewport, target, jump, position, ready, duration: float,
+              pages: int) -> dict:
     from PySide6 import QtCore, QtTest
 
+    paints = _Paints(viewport, ready)
+    reach = [0.0]
+    direction = [QtCore.Qt.Key_Right]
+
     def page():
-        QtTest.QTest.keyClick(key_target, QtCore.Qt.Key_Right, QtCore.Qt.ShiftModifier)
+        t = position()
+        if direction[0] == QtCore.Qt.Key_Right and t + 2 * PAGE_S > duration + 1e-6:
+            direction[0] = QtCore.Qt.Key_Left  # turn at the end: never page past it
+        elif direction[0] == QtCore.Qt.Key_Left and t - PAGE_S < -1e-6:
+            direction[0] = QtCore.Qt.Key_Right
+        QtTest.QTest.keyClick(target, direction[0], QtCore.Qt.ShiftModifier)
 
-    load0 = os.getloadavg()[0]
-    frames, p1, c1 = _frames(app, viewport, [page] * pages, ready)
-    paced, p2, c2 = [], [], []
-    for _ in range(30):  # a reader paging every 250 ms: neighbours are prefetched meanwhile
-        _idle(app, 0.25)
-        t, p, c = _frames(app, viewport, [page], ready)
-        paced += t
-        p2 += p
-        c2.append((c[0][0], c[1][0]))
-    # Cold frames: jump far away so no prefetched page can help.
-    cold, p3, c3 = _frames(app, viewport,
-                           [lambda k=k: jump(1000.0 + 137.0 * k) for k in range(10)], ready)
-    return {"frames_s": frames, "paced_frames_s": paced, "cold_frames_s": cold,
-            "cpu_frames_s": c1[0], "gui_cpu_frames_s": c1[1],
-            "cpu_paced_frames_s": [c[0] for c in c2], "gui_cpu_paced_frames_s": [c[1] for c in c2],
-            "cpu_cold_frames_s": c3[0], "gui_cpu_cold_frames_s": c3[1],
-            "paints_per_frame": [int(np.max(p1 + p2 + p3)), float(np.mean(p1 + p2 + p3))],
-            "forced_repaints": _frames.forced,
-            "load_average": [load0, os.getloadavg()[0]]}
+    def run(steps, pause=0.0):
+        out = {"wall": [], "cpu": [], "gui": []}
+        n0 = paints.n
+        for step in steps:
+            if pause:
+                _idle(app, pause)
+            w, c, g = _frame(app, paints, step, ready)
+            reach[0] = max(reach[0], position() + PAGE_S)
+            out["wall"].append(w)
+            out["cpu"].append(c)
+            out["gui"].append(g)
+        out["paints_per_page"] = (paints.n - n0) / max(len(steps), 1)
+        return out
+
+    load = [os.getloadavg()[0]]
+    back = run([page] * pages)
+    paced = run([page] * PACED, pause=0.25)
+    spots = [(0.1 + 0.8 * ((k * 0.618034) % 1.0)) * (duration - PAGE_S) for k in range(COLD)]
+    cold = run([lambda t=t: jump(t) for t in spots])
+    load.append(os.getloadavg()[0])
+    return {"back_to_back": back, "paced": paced, "cold": cold, "reach_s": reach[0],
+            "duration_s": duration, "load": load}
 
 
-def worker_ours(path: str, pages: int) -> dict:
+def worker_ours(path: str, n_visible: int, pages: int) -> dict:
     app = _app()
     import mne
     from neurodeck_browser.browser import BrowserView
@@ -182,13 +178,13 @@ def worker_ours(path: str, pages: int) -> dict:
     raw = mne.io.read_raw_fif(path, preload=False, verbose=False)
     view = BrowserView(Recording(raw))
     view.resize(*SIZE)
-    view.restore_state({"n_visible": N_VISIBLE, "t0": 0.0, "span": PAGE_S,
+    view.restore_state({"n_visible": n_visible, "t0": 0.0, "span": PAGE_S,
                         "selection": view.labels})
     view.show()
 
     def ready():
         return (view.page is not None and view.page.t0 == view.t0
-                and len(view.page.picks) == N_VISIBLE)
+                and len(view.page.picks) == n_visible)
 
     while not ready():
         app.processEvents(QtCore.QEventLoop.AllEvents, 5)
@@ -196,12 +192,12 @@ def worker_ours(path: str, pages: int) -> dict:
     view.glw.viewport().repaint()
     open_s = time.perf_counter() - t0
     view.setFocus()
-    out = _protocol(app, view.glw.viewport(), view, view.set_window, ready, pages)
-    return {"open_s": open_s, **out, "rss_after_imports_mb": base,
-            "peak_rss_mb": _peak_mb(), "final_t0": view.t0}
+    out = _protocol(app, view.glw.viewport(), view, view.set_window, lambda: view.t0, ready,
+                    view.duration, pages)
+    return {"open_s": open_s, **out, "rss_after_imports_mb": base, "peak_rss_mb": _peak_mb()}
 
 
-def worker_mne(path: str, pages: int) -> dict:
+def worker_mne(path: str, n_visible: int, pages: int) -> dict:
     app = _app()
     import mne
 
@@ -209,7 +205,7 @@ def worker_mne(path: str, pages: int) -> dict:
     base = _rss_mb()
     t0 = time.perf_counter()
     raw = mne.io.read_raw_fif(path, preload=False, verbose=False)
-    fig = raw.plot(duration=PAGE_S, n_channels=N_VISIBLE, show=True, block=False,
+    fig = raw.plot(duration=PAGE_S, n_channels=n_visible, show=True, block=False,
                    precompute=False, verbose=False)
     fig.resize(*SIZE)
     app.processEvents()
@@ -219,21 +215,21 @@ def worker_mne(path: str, pages: int) -> dict:
     def jump(start):
         fig.mne.plt.setXRange(start, start + PAGE_S, padding=0)
 
-    out = _protocol(app, fig.mne.view.viewport(), fig, jump, lambda: True, pages)
-    return {"open_s": open_s, **out, "rss_after_imports_mb": base,
-            "peak_rss_mb": _peak_mb(),
-            "final_t0": float(fig.mne.viewbox.viewRange()[0][0]),
+    duration = float(raw.times[-1])
+    out = _protocol(app, fig.mne.view.viewport(), fig, jump,
+                    lambda: float(fig.mne.viewbox.viewRange()[0][0]), lambda: True,
+                    duration, pages)
+    return {"open_s": open_s, **out, "rss_after_imports_mb": base, "peak_rss_mb": _peak_mb(),
             "n_traces": len(fig.mne.traces)}
 
 
-def worker_fmri(path: str, pages: int) -> dict:
+def worker_fmri(path: str, n_visible: int, pages: int) -> dict:
     app = _app()
     import nibabel as nib
     from neurodeck_browser.fmri import FmriView
 
     from neurodeck.data import FmriRun
 
-    base = _rss_mb()
     t0 = time.perf_counter()
     view = FmriView(FmriRun(nib.load(path)))
     view.resize(*SIZE)
@@ -244,13 +240,15 @@ def worker_fmri(path: str, pages: int) -> dict:
     view.glw.viewport().repaint()
     open_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    np.asarray(nib.load(path).dataobj)  # what a full load costs (context)
-    full_s = time.perf_counter() - t1
-    return {"open_s": open_s, "full_load_s": full_s, "rss_after_imports_mb": base,
+    np.asarray(nib.load(path).dataobj)  # what a full read costs (context)
+    return {"open_s": open_s, "full_read_s": time.perf_counter() - t1,
             "peak_rss_mb": _peak_mb()}
 
 
-# -- data ----------------------------------------------------------------------------------
+WORKERS = {"ours": worker_ours, "mne": worker_mne, "fmri": worker_fmri}
+
+
+# -- data ---------------------------------------------------------------------------------
 def make_fmri(path: Path, shape=(91, 109, 91, 300)) -> Path:
     """A brain-shaped blob with slow fluctuations and noise, int16 like scanner output."""
     import nibabel as nib
@@ -273,116 +271,180 @@ def make_fmri(path: Path, shape=(91, 109, 91, 300)) -> Path:
     return path
 
 
-def _run_worker(kind: str, path: Path, pages: int) -> dict:
+def _run(kind: str, path: Path, n_visible: int = 0, pages: int = 0) -> dict:
     cmd = [sys.executable, __file__, "--worker", kind, "--path", str(path),
-           "--pages", str(pages)]
+           "--visible", str(n_visible), "--pages", str(pages)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
-        return {"error": out.stderr[-3000:]}
+        raise RuntimeError(f"{kind} worker failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _stats(frames: list[float]) -> tuple[float, float]:
-    a = np.asarray(frames) * 1000
-    return float(np.median(a)), float(np.percentile(a, 95))
+# -- summaries ----------------------------------------------------------------------------
+def summarise(runs: list[dict]) -> dict:
+    """Per sequence: pooled frame median and p95 (ms), the runs' medians (spread), paints
+    per page; per run: open, peak RSS."""
+    from harness import stats
+
+    out: dict = {"runs": len(runs)}
+    for seq in ("back_to_back", "paced", "cold"):
+        wall = np.concatenate([np.asarray(r[seq]["wall"]) for r in runs]) * 1e3
+        out[seq] = {
+            "median_ms": float(np.median(wall)), "p95_ms": float(np.percentile(wall, 95)),
+            "run_medians_ms": stats([float(np.median(r[seq]["wall"])) * 1e3 for r in runs]),
+            "cpu_median_ms": float(np.median(np.concatenate(
+                [r[seq]["cpu"] for r in runs]))) * 1e3,
+            "gui_cpu_median_ms": float(np.median(np.concatenate(
+                [r[seq]["gui"] for r in runs]))) * 1e3,
+            "paints_per_page": stats([r[seq]["paints_per_page"] for r in runs]),
+            "frames": int(wall.size)}
+    out["open_s"] = stats([r["open_s"] for r in runs])
+    out["peak_rss_mb"] = stats([r["peak_rss_mb"] for r in runs])
+    out["rss_after_imports_mb"] = stats([r["rss_after_imports_mb"] for r in runs])
+    out["reach_s"] = max(r["reach_s"] for r in runs)
+    out["duration_s"] = runs[0]["duration_s"]
+    out["load"] = [x for r in runs for x in r["load"]]
+    return out
+
+
+def _fmt_ms(st: dict) -> str:
+    return f"{st['median']:.1f} ({st['min']:.1f}\u2013{st['max']:.1f})"
+
+
+def tables(doc: dict) -> dict[str, str]:
+    """The docs' tables: paging at each width, memory, fMRI."""
+    env = doc["environment"]
+    rows = ["| visible channels | metric | neurodeck | mne-qt-browser 0.7.5 | ours / theirs |",
+            "|---:|---|---:|---:|---:|"]
+    for width in doc["widths"]:
+        c = doc["cases"][str(width)]
+        ours, theirs = c["neurodeck"], c["mne_qt_browser"]
+        metrics = [
+            ("open to first painted page (s)", ours["open_s"]["median"],
+             theirs["open_s"]["median"], "{:.2f}"),
+            ("back to back: frame median (ms)", ours["back_to_back"]["median_ms"],
+             theirs["back_to_back"]["median_ms"], "{:.1f}"),
+            ("back to back: frame p95 (ms)", ours["back_to_back"]["p95_ms"],
+             theirs["back_to_back"]["p95_ms"], "{:.1f}"),
+            ("4 pages/s: frame median (ms)", ours["paced"]["median_ms"],
+             theirs["paced"]["median_ms"], "{:.1f}"),
+            ("4 pages/s: frame p95 (ms)", ours["paced"]["p95_ms"], theirs["paced"]["p95_ms"],
+             "{:.1f}"),
+            ("cold jump: frame median (ms)", ours["cold"]["median_ms"],
+             theirs["cold"]["median_ms"], "{:.1f}"),
+            ("back to back: process CPU per frame (ms)", ours["back_to_back"]["cpu_median_ms"],
+             theirs["back_to_back"]["cpu_median_ms"], "{:.1f}"),
+            ("back to back: GUI-thread CPU per frame (ms)",
+             ours["back_to_back"]["gui_cpu_median_ms"],
+             theirs["back_to_back"]["gui_cpu_median_ms"], "{:.1f}"),
+            ("viewport paints per page, back to back", ours["back_to_back"]["paints_per_page"]
+             ["median"], theirs["back_to_back"]["paints_per_page"]["median"], "{:.2f}"),
+            ("viewport paints per page, 4 pages/s", ours["paced"]["paints_per_page"]["median"],
+             theirs["paced"]["paints_per_page"]["median"], "{:.2f}"),
+            ("peak RSS (MB)", ours["peak_rss_mb"]["median"], theirs["peak_rss_mb"]["median"],
+             "{:.0f}"),
+        ]
+        for name, a, b, f in metrics:
+            rows.append(f"| {width} | {name} | {f.format(a)} | {f.format(b)} | {a / b:.2f} |")
+    spread = ["| visible channels | back-to-back run medians, ms: neurodeck | mne-qt-browser | "
+              "peak RSS per run, MB: neurodeck | mne-qt-browser | farthest window end / "
+              "file length (s) |", "|---:|---:|---:|---:|---:|---:|"]
+    for width in doc["widths"]:
+        c = doc["cases"][str(width)]
+        o, t = c["neurodeck"], c["mne_qt_browser"]
+        spread.append(
+            f"| {width} | {_fmt_ms(o['back_to_back']['run_medians_ms'])} | "
+            f"{_fmt_ms(t['back_to_back']['run_medians_ms'])} | "
+            f"{o['peak_rss_mb']['median']:.0f} ({o['peak_rss_mb']['min']:.0f}\u2013"
+            f"{o['peak_rss_mb']['max']:.0f}) | {t['peak_rss_mb']['median']:.0f} "
+            f"({t['peak_rss_mb']['min']:.0f}\u2013{t['peak_rss_mb']['max']:.0f}) | "
+            f"{max(o['reach_s'], t['reach_s']):.0f} / {o['duration_s']:.0f} |")
+    loads = [x for w in doc["widths"] for k in ("neurodeck", "mne_qt_browser")
+             for x in doc["cases"][str(w)][k]["load"]]
+    note = (f"Medians over {doc['repeats']} interleaved runs per browser and width "
+            f"({doc['pages']} back-to-back pages, {PACED} paced, {COLD} cold jumps each; "
+            f"frames pooled); 1-min load average {min(loads):.1f}\u2013{max(loads):.1f} "
+            f"during the runs on {env['cpu_count']} cores; {env['date'][:10]}.")
+    out = {"browser-paging": "\n".join(rows) + "\n\n" + note,
+           "browser-spread": "\n".join(spread)}
+    if "six_minutes" in doc:
+        s = doc["six_minutes"]
+        sixty = doc["cases"]["64"]["neurodeck"]
+        out["browser-length"] = (
+            "| file | peak RSS, median (min\u2013max), MB | back-to-back frame median (ms) | "
+            "farthest window end / file length (s) |\n|---|---:|---:|---:|\n"
+            f"| 6 min | {s['peak_rss_mb']['median']:.0f} ({s['peak_rss_mb']['min']:.0f}\u2013"
+            f"{s['peak_rss_mb']['max']:.0f}) | {s['back_to_back']['median_ms']:.1f} | "
+            f"{s['reach_s']:.0f} / {s['duration_s']:.0f} |\n"
+            f"| 60 min | {sixty['peak_rss_mb']['median']:.0f} "
+            f"({sixty['peak_rss_mb']['min']:.0f}\u2013{sixty['peak_rss_mb']['max']:.0f}) | "
+            f"{sixty['back_to_back']['median_ms']:.1f} | {sixty['reach_s']:.0f} / "
+            f"{sixty['duration_s']:.0f} |")
+    if "fmri" in doc:
+        lines = ["| file | open to display, median (min\u2013max) | full read (context) | "
+                 "peak RSS (MB) |", "|---|---:|---:|---:|"]
+        for name, r in doc["fmri"].items():
+            lines.append(f"| `{name}` | {r['open_s']['median']:.2f} s ({r['open_s']['min']:.2f}"
+                         f"\u2013{r['open_s']['max']:.2f}) | {r['full_read_s']['median']:.1f} s"
+                         f" | {r['peak_rss_mb']['median']:.0f} |")
+        out["browser-fmri"] = "\n".join(lines)
+    return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/neurodeck_bench"))
-    ap.add_argument("--pages", type=int, default=100)
-    ap.add_argument("--minutes", type=float, default=60.0)
-    ap.add_argument("--worker", choices=["ours", "mne", "fmri"])
+    ap.add_argument("--worker", choices=sorted(WORKERS))
     ap.add_argument("--path", type=Path)
-    ap.add_argument("--skip-fmri", action="store_true")
+    ap.add_argument("--visible", type=int, default=64)
+    ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--repeats", type=int)
     args = ap.parse_args()
     if args.worker:
-        fn = {"ours": worker_ours, "mne": worker_mne, "fmri": worker_fmri}[args.worker]
-        print(json.dumps(fn(str(args.path), args.pages)))
+        print(json.dumps(WORKERS[args.worker](str(args.path), args.visible, args.pages)))
         return
 
     sys.path.insert(0, str(HERE))
+    from harness import environment, stats, write_results
     from make_big_fif import make_big_fif
 
+    env = environment()
+    repeats = args.repeats or (2 if args.quick else 3)
+    pages = 40 if args.quick else args.pages
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    fif = args.data_dir / f"big_{int(args.minutes)}min_raw.fif"
+    fif = args.data_dir / "big_60min_raw.fif"
     short = args.data_dir / "big_6min_raw.fif"
-    for path, minutes in ((fif, args.minutes), (short, 6.0)):
+    for path, minutes in ((fif, 60.0), (short, 6.0)):
         if not path.exists():
-            t = time.perf_counter()
             make_big_fif(path, minutes=minutes)
-            print(f"wrote {path} in {time.perf_counter() - t:.0f} s")
-    results: dict = {"recording": str(fif), "pages": args.pages, "size_px": SIZE,
-                     "visible_channels": N_VISIBLE, "page_s": PAGE_S}
-    results["ours"] = _run_worker("ours", fif, args.pages)
-    results["mne_qt_browser"] = _run_worker("mne", fif, args.pages)
-    results["ours_6min"] = _run_worker("ours", short, args.pages)
-    if not args.skip_fmri:
+    cases: dict = {}
+    for width in WIDTHS:
+        runs: dict[str, list] = {"neurodeck": [], "mne_qt_browser": []}
+        for r in range(repeats):  # interleaved: ours, theirs, ours, theirs ...
+            runs["neurodeck"].append(_run("ours", fif, width, pages))
+            runs["mne_qt_browser"].append(_run("mne", fif, width, pages))
+            print(f"{width} ch, run {r + 1}: ours "
+                  f"{np.median(runs['neurodeck'][-1]['back_to_back']['wall']) * 1e3:.1f} ms, "
+                  f"{runs['neurodeck'][-1]['peak_rss_mb']:.0f} MB; mne-qt-browser "
+                  f"{np.median(runs['mne_qt_browser'][-1]['back_to_back']['wall']) * 1e3:.1f}"
+                  f" ms, {runs['mne_qt_browser'][-1]['peak_rss_mb']:.0f} MB", flush=True)
+        cases[str(width)] = {k: summarise(v) for k, v in runs.items()}
+    doc = {"widths": list(WIDTHS), "repeats": repeats, "pages": pages, "page_s": PAGE_S,
+           "size_px": SIZE, "recording": "256 ch, 1 kHz, 60 min, float32 FIF", "cases": cases}
+    if not args.quick:
+        doc["six_minutes"] = summarise([_run("ours", short, 64, pages) for _ in range(repeats)])
         gz = make_fmri(args.data_dir / "run_91x109x91x300.nii.gz")
         plain = make_fmri(args.data_dir / "run_91x109x91x300.nii")
-        results["fmri_gz"] = _run_worker("fmri", gz, 0)
-        results["fmri_nii"] = _run_worker("fmri", plain, 0)
-
-    rows = []
-    ours, theirs = results["ours"], results["mne_qt_browser"]
-    if "error" not in ours and "error" not in theirs:
-        om, op = _stats(ours["frames_s"])
-        tm, tp = _stats(theirs["frames_s"])
-        opm, opp = _stats(ours["paced_frames_s"])
-        tpm, tpp = _stats(theirs["paced_frames_s"])
-        ocm, ocp = _stats(ours["cold_frames_s"])
-        tcm, tcp = _stats(theirs["cold_frames_s"])
-        rows = [
-            ("open to first page (s)", ours["open_s"], theirs["open_s"]),
-            ("paging frame median (ms)", om, tm),
-            ("paging frame p95 (ms)", op, tp),
-            ("paced (4/s) frame median (ms)", opm, tpm),
-            ("paced (4/s) frame p95 (ms)", opp, tpp),
-            ("cold jump frame median (ms)", ocm, tcm),
-            ("cold jump frame p95 (ms)", ocp, tcp),
-            ("paging frame process CPU median (ms)", *(_stats(r["cpu_frames_s"])[0]
-                                               for r in (ours, theirs))),
-            ("paging frame process CPU p95 (ms)", *(_stats(r["cpu_frames_s"])[1]
-                                            for r in (ours, theirs))),
-            ("paced frame process CPU median (ms)", *(_stats(r["cpu_paced_frames_s"])[0]
-                                              for r in (ours, theirs))),
-            ("paging frame GUI-thread CPU median (ms)",
-             *(_stats(r["gui_cpu_frames_s"])[0] for r in (ours, theirs))),
-            ("paced frame GUI-thread CPU median (ms)",
-             *(_stats(r["gui_cpu_paced_frames_s"])[0] for r in (ours, theirs))),
-            ("viewport paints per frame (mean)", ours["paints_per_frame"][1],
-             theirs["paints_per_frame"][1]),
-            ("peak RSS (MB)", ours["peak_rss_mb"], theirs["peak_rss_mb"]),
-            ("RSS after imports (MB)", ours["rss_after_imports_mb"],
-             theirs["rss_after_imports_mb"]),
-        ]
-        results["table"] = [{"metric": m, "ours": a, "mne_qt_browser": b, "ratio": a / b}
-                            for m, a, b in rows]
-    print(f"{'metric':40s} {'neurodeck':>12s} {'mne-qt-browser':>15s} {'ours/theirs':>12s}")
-    for m, a, b in rows:
-        print(f"{m:40s} {a:12.3f} {b:15.3f} {a / b:12.3f}")
-    for key in ("ours", "mne_qt_browser"):
-        if "load_average" in results[key]:
-            lo, hi = results[key]["load_average"]
-            print(f"{key}: 1-min load average {lo:.1f} -> {hi:.1f} "
-                  f"on {os.cpu_count()} CPUs while it ran")
-        if "error" in results[key]:
-            print(f"{key} failed:\n{results[key]['error']}")
-    s = results["ours_6min"]
-    if "error" not in s:
-        print(f"ours on a 6-min file: peak RSS {s['peak_rss_mb']:.0f} MB "
-              f"(60-min: {ours.get('peak_rss_mb', float('nan')):.0f} MB)")
-    for key in ("fmri_gz", "fmri_nii"):
-        if key in results:
-            r = results[key]
-            if "error" in r:
-                print(f"{key} failed:\n{r['error']}")
-            else:
-                print(f"{key}: open to display {r['open_s']:.3f} s; full read "
-                      f"{r['full_load_s']:.2f} s; peak RSS {r['peak_rss_mb']:.0f} MB")
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    (out / "bench_browser.json").write_text(json.dumps(results, indent=1))
+        fmri: dict = {gz.name: [], plain.name: []}
+        for _ in range(repeats):
+            for path in (gz, plain):
+                fmri[path.name].append(_run("fmri", path))
+        doc["fmri"] = {name: {k: stats([r[k] for r in rs]) for k in rs[0]}
+                       for name, rs in fmri.items()}
+    write_results(RESULTS, doc, quick=args.quick, env=env)
+    for marker, text in tables({**doc, "environment": {**env, "loadavg_end": []}}).items():
+        print(f"\n[{marker}]\n{text}")
 
 
 if __name__ == "__main__":

@@ -119,6 +119,9 @@ class BrowserView(ViewWidget):
                              lambda levels: setattr(self, "heat_levels", levels),
                              self.set_window, lambda t: self.set_window(t - self.span / 2))
         self.vb, self.plot, self.glw = self.canvas.vb, self.canvas.plot, self.canvas.glw
+        # The plot changes size without the widget doing so (the heatmap's colour bar,
+        # the information line, zen mode): the page must follow its pixels.
+        self.vb.sigResized.connect(lambda *_: self._resized())
         self.overview = self.canvas.overview
         names = pop.animal_names(self.population) if self.population is not None else None
         self.controls = Controls(self, signal=self.source.kind == "signal",
@@ -444,7 +447,6 @@ class BrowserView(ViewWidget):
             self._direction = 1.0 if self.t0 > self._last_t0 else -1.0
             self._last_t0 = self.t0
         self.controls.show_state(self)
-        self.canvas.set_region(self.t0, self.t0 + self.span)
         page = self.pager.request(self._want(self.t0))
         if page is not None:
             self._show(page)
@@ -484,6 +486,7 @@ class BrowserView(ViewWidget):
         # The x range moves with the data, never before it: no blank intermediate frame
         # (and no wasted repaint) while the worker reads the page.
         self.canvas.show_window(page.t0, page.t1)
+        self.canvas.set_region(page.t0, page.t1)  # with the data: one paint per page
         self._redraw()
         self.annotations.draw(self.t0, self.t0 + self.span)
         note = f"; {self.filt.band()} display filter" if self.filt else ""
@@ -538,6 +541,9 @@ class BrowserView(ViewWidget):
     # -- size and life -------------------------------------------------------------------------
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
+        self._resized()
+
+    def _resized(self) -> None:
         # New size: new decimation and trace image; coalesce the burst of resize events.
         QtCore.QTimer.singleShot(50, self, self._after_resize)  # dropped if deleted
 
@@ -584,7 +590,8 @@ class BrowserView(ViewWidget):
             return super().export(path)
         self.set_antialias(True)
         try:
-            return super().export(path)
+            with self.canvas.vector():
+                return super().export(path)
         finally:
             self.set_antialias(False)
 

@@ -9,12 +9,14 @@ them and moves the window. No data logic here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtWidgets
 
 from .axes import TimeAxis
 from .labels import row_ticks
@@ -70,6 +72,9 @@ class Canvas:
         self.plot.setClipToView(False)
         self.plot.getAxis("left").setStyle(tickLength=0)
         self.plot.setLabel("bottom", "time (s)")
+        # Labels on the major ticks only: pyqtgraph measures every candidate label of each
+        # level it may draw, about a third of the GUI thread's work per page.
+        self.plot.getAxis("bottom").setStyle(maxTextLevel=0, maxTickLevel=1)
         self.traces = TraceLayer(self.plot)
         self.raster = RasterLayer(self.plot)
         self.heatmap = HeatmapLayer(self.plot, heat_label, on_levels)
@@ -97,7 +102,24 @@ class Canvas:
 
         self.overview.scene().sigMouseClicked.connect(clicked)
         self.glw.ci.layout.setRowStretchFactor(0, 10)
+        # Axes that paging does not change are painted from a cached pixmap: the row
+        # names (64+ texts), the scale bars' margin and the overview's ruler.
+        self.cached = (self.plot.getAxis("left"), self.plot.getAxis("right"),
+                       self.overview.getAxis("bottom"))
+        for axis in self.cached:
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_duration(duration)
+
+    @contextlib.contextmanager
+    def vector(self) -> Iterator[None]:
+        """Axes drawn as vectors (not from their pixmap cache) inside the block: SVG."""
+        for axis in self.cached:
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield
+        finally:
+            for axis in self.cached:
+                axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_duration(self, duration: float) -> None:
         self.overview.setXRange(0, duration, padding=0)

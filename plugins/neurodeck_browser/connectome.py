@@ -11,11 +11,11 @@ from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Connectome
 from neurodeck.gui.widgets.base import ViewWidget
+from neurodeck.gui.widgets.labels import PointLabels
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 from .layout import spectral_layout, spring_layout, undirected
 
-MAX_NODE_LABELS = 150
 HIGHLIGHT = "#d62728"
 
 
@@ -46,6 +46,8 @@ class ConnectomeView(ViewWidget):
         self.search_edit.returnPressed.connect(lambda: self.search(self.search_edit.text()))
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.readout.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
+                                   QtWidgets.QSizePolicy.Preferred)
 
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
@@ -63,7 +65,9 @@ class ConnectomeView(ViewWidget):
         self.nodes.sigClicked.connect(self._node_clicked)
         self.graph.addItem(self.hi_edges)
         self.graph.addItem(self.nodes)
-        self.text_items: list[pg.TextItem] = []
+        # Node names through the shared label layout: as many as fit without colliding,
+        # best-connected first; zooming in shows more, hovering a node names it.
+        self.node_labels = PointLabels(self.graph, self.labels)
 
         self.splitter = QtWidgets.QSplitter()
         self.heatmap = self._make_heatmap()
@@ -74,8 +78,7 @@ class ConnectomeView(ViewWidget):
         for w in (QtWidgets.QLabel("Layer"), self.layer_box, QtWidgets.QLabel("Layout"),
                   self.layout_box, self.search_edit):
             bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.readout)
+        bar.addWidget(self.readout, 1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -89,6 +92,8 @@ class ConnectomeView(ViewWidget):
         return self.cx.weights if self.layer == "all" else self.cx.layers[self.layer]
 
     def _make_heatmap(self) -> MatrixHeatmap:
+        # Weights are counts (synapses) or strengths spanning orders of magnitude: the
+        # matrix picks a log colour scale for heavy-tailed values (switchable).
         hm = MatrixHeatmap(self.weights, self.labels, symmetric=True, value_name="weight",
                            title=self.cx.name)
         hm.order_box.currentIndexChanged.connect(lambda _: self._highlight_heatmap())
@@ -117,9 +122,9 @@ class ConnectomeView(ViewWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _draw_graph(self) -> None:
-        for item in self.edge_items + self.text_items:
+        for item in self.edge_items:
             self.graph.removeItem(item)
-        self.edge_items, self.text_items = [], []
+        self.edge_items = []
         w = undirected(self.weights)
         i, j = np.nonzero(np.triu(w))
         xy = self.positions
@@ -141,14 +146,9 @@ class ConnectomeView(ViewWidget):
                 self.edge_items.append(item)
         degree = (w > 0).sum(axis=1)
         self.sizes = 5 + 10 * np.sqrt(degree / max(degree.max(), 1))
-        if len(self.labels) <= MAX_NODE_LABELS:
-            for k, lab in enumerate(self.labels):
-                text = pg.TextItem(lab, color="#333", anchor=(0.5, 1.2))
-                text.setPos(*xy[k])
-                self.graph.addItem(text)
-                self.text_items.append(text)
         self._style_nodes()
         self.graph.autoRange()
+        self.node_labels.set_positions(xy, priority=degree)
 
     def _style_nodes(self) -> None:
         hi = set(self.highlighted)

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Atlas, FmriRun
+from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import ViewWidget, colormap
 
 from .fetcher import LatestFetcher
@@ -27,6 +28,12 @@ PLANES = ("sagittal", "coronal", "axial")
 # Display axes (horizontal, vertical) of each plane and the axis it cuts.
 PLANE_AXES = {"sagittal": (1, 2, 0), "coronal": (0, 2, 1), "axial": (0, 1, 2)}
 FULL_LOAD_MAX_BYTES = 2 * 1024**3
+# Ends of each RAS display axis (low, high): the letters at the slices' edges.
+AXIS_ENDS = (("L", "R"), ("P", "A"), ("I", "S"))
+# What a slice's position is called along the axis it cuts.
+CUT_NAMES = ("x", "y", "z")
+TEXT = (235, 235, 235)
+MARK = (255, 214, 10)
 
 
 class FmriView(ViewWidget):
@@ -86,9 +93,10 @@ class FmriView(ViewWidget):
         self.images: dict[str, pg.ImageItem] = {}
         self.overlays: dict[str, pg.ImageItem] = {}
         self.cross: dict[str, tuple[pg.InfiniteLine, pg.InfiniteLine]] = {}
+        self.orientation_marks: dict[str, dict[str, pg.TextItem]] = {}
         zooms = self.run.display_zooms
         for col, plane in enumerate(PLANES):
-            p = self.glw.addPlot(row=0, col=col, title=plane)
+            p = self.glw.addPlot(row=0, col=col)
             p.setAspectLocked(True)
             p.hideAxis("left")
             p.hideAxis("bottom")
@@ -109,12 +117,15 @@ class FmriView(ViewWidget):
                 p.addItem(line)
             self.plots[plane], self.images[plane] = p, img
             self.overlays[plane], self.cross[plane] = over, lines
+            self.orientation_marks[plane] = self._orientation_marks(p, plane)
         self._proxy = pg.SignalProxy(self.glw.scene().sigMouseMoved, rateLimit=60,
                                      slot=lambda ev: self._on_hover(ev[0]))
         self.glw.scene().sigMouseClicked.connect(self._on_click)
 
         self.tc_plot = pg.PlotWidget(background="w")
-        self.tc_plot.setLabel("bottom", "time", units="s")
+        label_axis(self.tc_plot, "bottom", "time", "s")
+        # Scanner intensities carry no physical unit.
+        label_axis(self.tc_plot, "left", "BOLD signal", "a.u.")
         self.tc_plot.setMaximumHeight(180)
         self.tc_curve = self.tc_plot.plot(pen=pg.mkPen("#1f4f8f", width=1.5), name="voxel")
         self.roi_curve = self.tc_plot.plot(pen=pg.mkPen("#d62728", width=1.5), name="ROI")
@@ -126,6 +137,7 @@ class FmriView(ViewWidget):
         self.slider.valueChanged.connect(self.set_time)
         self.slider.setEnabled(n_vol > 1)
         self.t_label = QtWidgets.QLabel()
+        self.t_label.setObjectName("fmri-volume")
         self.lo_box = QtWidgets.QDoubleSpinBox(decimals=3, minimum=-1e12, maximum=1e12)
         self.hi_box = QtWidgets.QDoubleSpinBox(decimals=3, minimum=-1e12, maximum=1e12)
         for box in (self.lo_box, self.hi_box):
@@ -140,8 +152,14 @@ class FmriView(ViewWidget):
         self.roi_box = QtWidgets.QCheckBox("ROI mean")
         self.roi_box.setToolTip("Also plot the mean time course of the atlas region at the cursor")
         self.roi_box.toggled.connect(self.set_roi_mode)
+        # The read-out has its one line from the start (the cursor's voxel), and a long
+        # text never widens or heightens it: the plots above do not move.
         self.readout = QtWidgets.QLabel(" ")
+        self.readout.setObjectName("fmri-readout")
         self.readout.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.readout.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
+                                   QtWidgets.QSizePolicy.Fixed)
+        self.readout.setFixedHeight(self.readout.fontMetrics().height() + 6)
 
         bar = QtWidgets.QHBoxLayout()
         for w in (QtWidgets.QLabel("Volume"), self.slider, self.t_label,
@@ -152,9 +170,10 @@ class FmriView(ViewWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
-        layout.addWidget(self.glw, 3)
         layout.addWidget(self.readout)
+        layout.addWidget(self.glw, 3)
         layout.addWidget(self.tc_plot, 1)
+        self._update_volume_label()
 
     # -- cursor and time ------------------------------------------------------------------
     def set_cursor(self, display_ijk) -> None:
@@ -178,9 +197,43 @@ class FmriView(ViewWidget):
             self.slider.blockSignals(True)
             self.slider.setValue(self.t)
             self.slider.blockSignals(False)
-        self.t_label.setText(f"{self.t} ({self.t * self.run.tr:.1f} s)")
+        self._update_volume_label()
         self.t_line.setValue(self.t * self.run.tr)
         self.request_volume()
+
+    def _update_volume_label(self) -> None:
+        n = self.run.n_volumes
+        self.t_label.setText(f"{self.t + 1} of {n} ({self.t * self.run.tr:.1f} s)")
+
+    def _orientation_marks(self, plot: pg.PlotItem, plane: str) -> dict[str, pg.TextItem]:
+        """L/R, P/A, I/S at the edges of a slice (RAS display: right is R, up is S or A)."""
+        h, v, _ = PLANE_AXES[plane]
+        shape, zooms = self.run.display_shape, self.run.display_zooms
+        w, hgt = shape[h] * zooms[h], shape[v] * zooms[v]
+        marks = {}
+        for letter, pos, anchor in ((AXIS_ENDS[h][0], (0, hgt / 2), (0, 0.5)),
+                                    (AXIS_ENDS[h][1], (w, hgt / 2), (1, 0.5)),
+                                    (AXIS_ENDS[v][1], (w / 2, hgt), (0.5, 0)),
+                                    (AXIS_ENDS[v][0], (w / 2, 0), (0.5, 1))):
+            item = pg.TextItem(letter, color=MARK, anchor=anchor)
+            item.setFont(_bold())
+            item.setPos(*pos)
+            item.setZValue(20)
+            plot.addItem(item, ignoreBounds=True)
+            marks[letter] = item
+        return marks
+
+    def slice_title(self, plane: str) -> str:
+        """The plane's name and where it cuts: "axial  z = 12 of 18 (6.0 mm)"."""
+        _, _, cut = PLANE_AXES[plane]
+        n = self.run.display_shape[cut]
+        world = self._cursor_world()[cut]
+        return (f"{plane}  {CUT_NAMES[cut]} = {self.cursor[cut] + 1} of {n} "
+                f"({world:.1f} mm)")
+
+    def _cursor_world(self) -> np.ndarray:
+        ijk = self.run.to_file(self.cursor)
+        return self.run.affine[:3, :3] @ np.asarray(ijk, float) + self.run.affine[:3, 3]
 
     def set_levels(self, lo: float, hi: float) -> None:
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
@@ -305,6 +358,9 @@ class FmriView(ViewWidget):
             vline, hline = self.cross[plane]
             vline.setValue((self.cursor[h] + 0.5) * zooms[h])
             hline.setValue((self.cursor[v] + 0.5) * zooms[v])
+            self.plots[plane].setTitle(self.slice_title(plane), color=TEXT, size="10pt")
+        if not self.readout_text:  # the cursor's voxel until the mouse points elsewhere
+            self.readout.setText("cursor: " + self.describe(self.cursor))
 
     def _draw_timecourse(self) -> None:
         tr = self.run.tr
@@ -392,6 +448,14 @@ class FmriView(ViewWidget):
             values.append(self.roi_series)
         cols = [f"{t * self.run.tr:.6g}" for t in range(self.series.size)]
         return rows, cols, np.vstack(values)
+
+
+def _bold():
+    from PySide6 import QtGui
+
+    font = QtGui.QFont()
+    font.setBold(True)
+    return font
 
 
 def _scale(sx: float, sy: float):

@@ -38,9 +38,10 @@ def _open(qtbot, ds, width=1000, height=600):
 
 
 def _settled(qtbot, view):
-    qtbot.waitUntil(lambda: view.page is not None and view.page.t0 == view.t0
-                    and view.page.mode == view.mode
-                    and view.page.picks == tuple(view._picks()), timeout=5000)
+    """Wait until the page on screen is the one for what the view now wants."""
+    qtbot.waitUntil(lambda: view.page is not None
+                    and view.page is view.fetcher.cached(view._want(view.t0).key()),
+                    timeout=5000)
 
 
 def _drag(qtbot, view, t_from, t_to, lane, shift=False):
