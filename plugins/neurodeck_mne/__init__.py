@@ -8,7 +8,10 @@ declarations only when they are first used.
 
 from neurodeck.plugin_api import Command, Reader, SampleData, View, Writer, hookimpl
 
+from .datasets import EvokedSet, IcaSolution
 from .steps import ANALYSES, TRANSFORMS
+
+__all__ = ["EvokedSet", "IcaSolution"]
 
 # Every continuous format mne.io.read_raw dispatches on, by extension.
 RAW_EXTENSIONS = (

@@ -25,6 +25,8 @@ class EvokedSet(Dataset):
     def __init__(self, evokeds: Sequence[Any], *, name: str | None = None,
                  source: str | Path | None = None, meta: Mapping[str, Any] | None = None):
         super().__init__(name=name, source=source, meta=meta)
+        if not isinstance(evokeds, (list, tuple)):  # one mne.Evoked
+            evokeds = [evokeds]
         if not evokeds:
             raise ValueError("an evoked set needs at least one condition")
         self.evokeds = list(evokeds)

@@ -49,6 +49,9 @@ def find_events(raw: Any, params: Mapping[str, Any]) -> np.ndarray:
 
 
 def run(inputs, params, progress) -> Recording:
+    """The steps :func:`neurodeck_mne.script_form.events` writes into the exported script,
+    in the same order: find the events, make them annotations named by their codes, rename
+    them, then put the recording's other annotations back."""
     import mne
 
     rec = inputs[0]
@@ -68,27 +71,39 @@ def run(inputs, params, progress) -> Recording:
     else:
         progress.update(0.1, "finding events")
         if source == "stim":
-            events = find_events(rec.raw if not is_lazy(rec.raw) else raw, params)
+            events = find_events(raw, params)
         else:
             with mne_quiet():
                 events = mne.make_fixed_length_events(raw, **fixed_kwargs(params))
         if len(events) == 0:
             raise InputError(f"{rec.name}: no events found ({source})")
-        label = params["fixed_name"] if source == "fixed" else None
-        codes = sorted({int(c) for c in events[:, 2]})
-        desc = {c: rename.get(str(c), label or str(c)) for c in codes}
-        unknown = sorted(set(rename) - {str(c) for c in codes})
+        rename = event_names(params)
+        codes = {str(int(c)) for c in events[:, 2]}
+        unknown = sorted(set(rename) - codes)
         if unknown:
             raise ParameterError(f"events: no event code {', '.join(unknown)} (found: "
-                                 f"{', '.join(map(str, codes))})")
+                                 f"{', '.join(sorted(codes, key=int))})")
         with mne_quiet():
-            annot = mne.annotations_from_events(
-                events, raw.info["sfreq"], event_desc=desc, first_samp=raw.first_samp,
-                orig_time=raw.annotations.orig_time, verbose="error")
-            raw.set_annotations(raw.annotations + annot, emit_warning=False)
+            old = raw.annotations.copy()
+            annot = mne.annotations_from_events(events, raw.info["sfreq"],
+                                                first_samp=raw.first_samp, verbose="error")
+            if rename:
+                annot.rename(rename)
+            raw.set_annotations(annot, emit_warning=False)
+            raw.annotations.append(old.onset, old.duration, old.description,
+                                   ch_names=old.ch_names)
         what = f"{len(events)} events"
     progress.update(0.9, what)
     return derived(rec, raw, what)
+
+
+def event_names(params: Mapping[str, Any]) -> dict[str, str]:
+    """Codes (as the annotations name them) to names: ``rename``, and for fixed events
+    their one name."""
+    rename = opt.mapping(params["rename"], "rename")
+    if params["source"] == "fixed":
+        rename = {"1": rename.get("1", params["fixed_name"])}
+    return rename
 
 
 def event_mapping(raw: Any) -> Any:

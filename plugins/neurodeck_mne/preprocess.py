@@ -220,6 +220,18 @@ def run_set_channel_types(inputs, params, progress) -> Recording:
     return derived(rec, raw, "channel types")
 
 
+def montage_name(name: str) -> str:
+    """MNE's current name of a builtin montage: MNE 1.13 renamed the ``standard_*`` montages
+    ``colin27_*`` (the old names warn, and go in 1.14); older MNE knows only the old ones."""
+    import mne
+
+    if name.startswith("standard_"):
+        new = "colin27_" + name[len("standard_"):]
+        if new in mne.channels.get_builtin_montages():
+            return new
+    return name
+
+
 def make_montage(params: Mapping[str, Any]) -> Any:
     import mne
 
@@ -232,7 +244,7 @@ def make_montage(params: Mapping[str, Any]) -> Any:
                 return mne.channels.read_custom_montage(params["fname"])
             except (ValueError, OSError, KeyError) as exc:
                 raise _mne_error("set-montage", exc) from exc
-        return mne.channels.make_standard_montage(params["montage"])
+        return mne.channels.make_standard_montage(montage_name(params["montage"]))
 
 
 def run_set_montage(inputs, params, progress) -> Recording:

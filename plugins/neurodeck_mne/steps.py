@@ -22,6 +22,8 @@ from .montages import MONTAGES
 BASELINE_MODES = ("mean", "ratio", "logratio", "percent", "zscore", "zlogratio")
 MNE_REF = "Gramfort et al. (2013) MEG and EEG data analysis with MNE-Python, Front Neurosci 7:267"
 CATEGORY = "EEG/MEG"
+#: What the exported script of these transforms imports (their MNE calls, then a dataset).
+SCRIPT_MODULES = ("mne", "neurodeck")
 
 _FILTER_COMMON = [
     Choice("method", "fir", choices=("fir", "iir"), help="fir: windowed-sinc FIR (MNE's "
@@ -53,6 +55,7 @@ FILTER = Transform(
     reference=MNE_REF + "; Widmann, Schroger & Maess (2015) J Neurosci Methods 250:34",
     accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_filter",
+    script="neurodeck_mne.script_form:filter", script_modules=SCRIPT_MODULES,
     params=[
         Float("l_freq", None, optional=True, minimum=0.0, label="High-pass (l_freq, Hz)",
               help="Lower pass-band edge (Hz); empty = no high-pass"),
@@ -70,6 +73,7 @@ NOTCH = Transform(
                 "frequency and, with harmonics, its multiples. Lazy like filter.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_notch",
+    script="neurodeck_mne.script_form:notch", script_modules=SCRIPT_MODULES,
     params=[
         Text("freqs", "50", help="Frequencies to remove (Hz): '50', '50, 60' or a range "
              "'50:200:50'"),
@@ -90,6 +94,7 @@ RESAMPLE = Transform(
                 "transform of the whole signal).",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="memory",
     run="neurodeck_mne.preprocess:run_resample",
+    script="neurodeck_mne.script_form:resample", script_modules=SCRIPT_MODULES,
     params=[
         Float("sfreq", 100.0, minimum=0.001, label="New rate (sfreq, Hz)",
               help="New sampling rate (Hz)"),
@@ -107,6 +112,7 @@ CROP = Transform(
                 "cropped with it). Lazy: nothing is read until shown.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_crop",
+    script="neurodeck_mne.script_form:crop", script_modules=SCRIPT_MODULES,
     params=[
         Float("tmin", 0.0, minimum=0.0, help="Start (s, from the first sample)"),
         Float("tmax", None, optional=True, minimum=0.0, help="End (s); empty = the end"),
@@ -120,6 +126,7 @@ PICK = Transform(
                 "meg, stim...) and drop others. Lazy.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_pick",
+    script="neurodeck_mne.script_form:pick", script_modules=SCRIPT_MODULES,
     params=[
         Text("picks", "all", help="Channel names or types to keep ('eeg', 'eeg, eog', "
              "'Fp1, Fp2', 'data', 'all')"),
@@ -133,6 +140,7 @@ SET_CHANNEL_TYPES = Transform(
                 "ecg, so filters, references and epoch rejection treat them as such. Lazy.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_set_channel_types",
+    script="neurodeck_mne.script_form:set_channel_types", script_modules=SCRIPT_MODULES,
     params=[Text("mapping", "", help="channel=type pairs: 'VEOG=eog, ECG=ecg, Status=stim'")],
 )
 
@@ -143,6 +151,7 @@ REREFERENCE = Transform(
                 "mne.set_bipolar_reference (bipolar pairs). Lazy: applied per sample as read.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_rereference",
+    script="neurodeck_mne.script_form:rereference", script_modules=SCRIPT_MODULES,
     params=[
         Text("ref_channels", "average", help="'average', or the reference channels "
              "('M1, M2'); ignored when anode/cathode are given"),
@@ -163,6 +172,7 @@ SET_MONTAGE = Transform(
     reference=MNE_REF + "; Oostenveld & Praamstra (2001) Clin Neurophysiol 112:713",
     accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_set_montage",
+    script="neurodeck_mne.script_form:set_montage", script_modules=SCRIPT_MODULES,
     params=[
         Choice("montage", "standard_1005", choices=(*MONTAGES, "file"),
                help="A standard montage, or 'file' to read fname"),
@@ -186,6 +196,7 @@ INTERPOLATE_BADS = Transform(
     reference=MNE_REF + "; Perrin et al. (1989) Electroencephalogr Clin Neurophysiol 72:184",
     accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.preprocess:run_interpolate_bads",
+    script="neurodeck_mne.script_form:interpolate_bads", script_modules=SCRIPT_MODULES,
     params=[
         Bool("reset_bads", True, help="Unmark the interpolated channels"),
         Choice("mode", "accurate", choices=("accurate", "fast"), help="MEG field mapping"),
@@ -203,6 +214,7 @@ EVENTS = Transform(
                 "rename and merge with old=new pairs. Shown in the browser; used by epochs.",
     reference=MNE_REF, accepts=("recording",), produces=("recording",), storage="lazy",
     run="neurodeck_mne.events:run",
+    script="neurodeck_mne.script_form:events", script_modules=SCRIPT_MODULES,
     params=[
         Choice("source", "stim", choices=("stim", "fixed", "annotations"),
                help="stim: trigger channel; fixed: every duration s; annotations: the "
@@ -242,13 +254,14 @@ EPOCHS = Transform(
                 "metadata (mne.epochs.make_metadata). The drop log is kept and shown.",
     reference=MNE_REF, accepts=("recording",), produces=("epochs",), storage="memory",
     run="neurodeck_mne.epochs:run_epochs",
+    script="neurodeck_mne.script_form:epochs", script_modules=SCRIPT_MODULES,
     params=[
         Text("event_id", None, optional=True, help="Events to epoch: names ('T1, T2'), or "
              "name=code pairs; empty = every event (all but BAD_/EDGE annotations)"),
         Float("tmin", -0.2, help="Start of each epoch relative to its event (s)"),
         Float("tmax", 0.5, help="End of each epoch relative to its event (s)"),
-        Text("baseline", "None, 0", help="Baseline interval 'start, end' in s (None = the "
-             "epoch's edge), or 'none' for no baseline correction"),
+        Text("baseline", "None, 0", optional=True, help="Baseline interval 'start, end' in s "
+             "(None = the epoch's edge); empty or 'none': no baseline correction"),
         _REJECT,
         Text("flat", None, optional=True, help="Reject epochs flatter than this "
              "peak-to-peak per type: 'eeg=1e-6'"),
@@ -273,6 +286,7 @@ AVERAGE = Transform(
                 "(mean, or median across epochs).",
     reference=MNE_REF, accepts=("epochs",), produces=("evoked",), storage="memory",
     run="neurodeck_mne.epochs:run_average",
+    script="neurodeck_mne.script_form:average", script_modules=("neurodeck", "neurodeck_mne"),
     params=[
         Choice("method", "mean", choices=("mean", "median"), help="Across epochs"),
         Bool("by_event_type", True, help="One evoked response per condition (else one for "
@@ -325,6 +339,7 @@ ICA_APPLY = Transform(
     reference=MNE_REF, accepts=("ica", "recording", "epochs"),
     produces=("recording", "epochs"), storage="lazy", n_inputs=(1, 2),
     run="neurodeck_mne.ica:run_apply",
+    script="neurodeck_mne.script_form:ica_apply", script_modules=SCRIPT_MODULES,
     params=[IntList("exclude", None, optional=True, minimum=0,
                     help="Components to remove; empty = those marked in the ICA solution")],
 )
@@ -400,7 +415,8 @@ TFR = Analysis(
         Text("picks", None, optional=True, help="Channels or types; empty = data channels"),
         Bool("average", True, help="Average power over epochs"),
         Bool("return_itc", False, help="Also inter-trial coherence (needs average)"),
-        Text("baseline", "none", help="Baseline 'start, end' (s), or 'none'"),
+        Text("baseline", None, optional=True, help="Baseline 'start, end' (s); empty or "
+             "'none': no baseline correction"),
         Choice("mode", "logratio", choices=BASELINE_MODES, help="Baseline correction"),
         Text("condition", None, optional=True, help="Evoked: the condition (default the "
              "first)"),

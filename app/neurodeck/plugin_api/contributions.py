@@ -180,12 +180,23 @@ class Transform(_Runnable):
     category: str = "Transform"
     n_inputs: tuple[int, int | None] = (1, 1)
     estimate: Ref | None = None  # as Analysis.estimate
+    #: ``script(params, kinds) -> list[Stmt] | None``: the transform as calls of the library
+    #: it wraps, for the exported script (``kinds``: the inputs' kinds); None or absent: the
+    #: script calls ``neurodeck.transform(id, ...)``. Statements are data
+    #: (:class:`~neurodeck.workspace.codegen.Stmt`), validated before they are written.
+    script: Ref | None = None
+    #: Modules those statements may call into (``("mne",)``); the script imports them.
+    script_modules: tuple[str, ...] = ()
     plugin: str = ""
 
     def __post_init__(self) -> None:
         if self.storage not in STORAGE:
             raise ValueError(f"transform {self.id!r}: storage {self.storage!r} is not one of "
                              f"{', '.join(STORAGE)}")
+        bad = [m for m in self.script_modules if not _dotted(m)]
+        if bad:
+            raise ValueError(f"transform {self.id!r}: script module {bad[0]!r} is not a "
+                             "dotted module name")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -252,6 +263,12 @@ class Command:
     configure: Ref
     main: Ref
     plugin: str = ""
+
+
+def _dotted(name: str) -> bool:
+    import keyword
+
+    return all(p.isidentifier() and not keyword.iskeyword(p) for p in str(name).split("."))
 
 
 def _looks_like_path(text: str) -> bool:

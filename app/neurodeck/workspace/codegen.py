@@ -34,6 +34,29 @@ class Call:
     args: Sequence[tuple[str, Any]] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Var:
+    """A variable in a statement a plugin writes for the exported script (data, never
+    source text): ``Var("raw")`` is a name the step bound earlier, ``Var(0)`` the step's
+    first input; ``attr`` is a dotted attribute path after it and ``key`` one literal
+    subscript after that: ``Var("raw", "info", "sfreq")`` is ``raw.info["sfreq"]``."""
+
+    name: str | int
+    attr: str = ""
+    key: Any = None
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """One statement of a transform's exported form: ``targets = call`` (or ``call`` alone).
+    ``call.func`` is a dotted name whose first part is a module the transform declares, a
+    name bound by an earlier statement, or an input written ``"@0"``, ``"@1"``...; the
+    arguments are literals, :class:`Var` or nested :class:`Call` of the same kind."""
+
+    call: Call
+    targets: tuple[str, ...] = ()
+
+
 def kwargs(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Keyword arguments; names that are not identifiers go through ``**{...}``."""
     out: list[tuple[str, Any]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import keyword
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,14 @@ from typing import Any
 from .._version import __version__
 from ..hashing import file_sha256
 from ..session import is_edit
-from .codegen import INDENT, Call, Code, assign, kwargs, scalar, statement
+from .codegen import INDENT, Call, Code, Stmt, Var, assign, kwargs, scalar, statement
 from .replay import needed_records
+
+log = logging.getLogger("neurodeck")
+
+
+class ScriptFormError(ValueError):
+    """A transform's exported statements are not the data they must be."""
 
 
 @dataclass
@@ -65,6 +72,8 @@ class _Writer:
                 counts[k] = counts.get(k, 0) + 1
         self.multi = {k for k, n in counts.items() if n > 1}
         self.files: dict[str, str] = {}  # path -> constant name
+        self.imports: set[str] = set()  # modules transforms' own statements call into
+        self.base: dict[int, str] = {}  # transform output -> variable of its chain's start
 
     @staticmethod
     def _key(rec: Mapping[str, Any]) -> tuple:
@@ -130,9 +139,9 @@ class _Writer:
             "from pathlib import Path",
             "",
         ]
-        if uses_mne:
-            lines.append("import mne")
-        lines += ["import neurodeck", ""]
+        modules = {"neurodeck", *self.imports} | ({"mne"} if uses_mne else set())
+        lines += [f"import {m}" for m in sorted(modules)]
+        lines.append("")
         lines += [
             "HERE = Path(__file__).resolve()",
             "OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else "
@@ -258,14 +267,140 @@ class _Writer:
 
     def _transform(self, step: int, rec: Mapping[str, Any]) -> list[str]:
         inputs = [self.var[e] for e in rec.get("inputs", [])]
-        var = self.var[rec["entry"]] = self._name(
-            f"{rec['transform']}_{inputs[0] if inputs else 'data'}")
-        self.kind[rec["entry"]] = self.kind.get(rec["inputs"][0], "") if inputs else ""
+        kinds = [self.kind.get(e, "") for e in rec.get("inputs", [])]
+        # Named after the data the chain started from ("filter_rec", not
+        # "filter_notch_rereference_rec"), so chains of transforms keep short names.
+        first = rec.get("inputs", [None])[0] if inputs else None
+        base = self.base.get(first, inputs[0]) if inputs else "data"
+        var = self.var[rec["entry"]] = self._name(f"{rec['transform']}_{base}")
+        self.base[rec["entry"]] = base
+        spec = _transform_spec(str(rec["transform"]))
+        produced = tuple(spec.produces) if spec is not None else ()
+        self.kind[rec["entry"]] = next((k for k in produced if k in kinds), produced[0]) \
+            if produced else (kinds[0] if kinds else "")
+        head = comment(f"{step}. Transform {rec['transform']}: "
+                       f"{', '.join(inputs) or 'nothing'} -> {var} (a new dataset)")
+        own = self._own_form(spec, rec, inputs, kinds, var)
+        if own is not None:
+            return [head, *own]
         args = [("", rec["transform"]), *[("", Code(v)) for v in inputs],
                 *kwargs(rec.get("params") or {})]
-        return [comment(f"{step}. Transform {rec['transform']}: "
-                        f"{', '.join(inputs) or 'nothing'} -> {var} (a new dataset)"),
-                assign(var, Call("neurodeck.transform", args))]
+        return [head, assign(var, Call("neurodeck.transform", args))]
+
+    # -- a transform written as the library calls it declares --------------------------------
+    def _own_form(self, spec: Any, rec: Mapping[str, Any], inputs: list[str],
+                  kinds: list[str], var: str) -> list[str] | None:
+        """The statements ``spec.script`` gives, checked and named, or None (then the
+        script calls ``neurodeck.transform``)."""
+        if spec is None or spec.script is None:
+            return None
+        from ..plugin_api.lazy import resolve
+
+        try:
+            stmts = resolve(spec.script)(dict(rec.get("params") or {}), list(kinds))
+            if stmts is None:
+                return None
+            return self._statements(list(stmts), tuple(spec.script_modules), inputs, var)
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not stop the export
+            log.warning("transform %s: its script form was not used (%s)", spec.id, exc)
+            return None
+
+    def _statements(self, stmts: list[Any], modules: tuple[str, ...], inputs: list[str],
+                    var: str) -> list[str]:
+        if not stmts:
+            raise ScriptFormError("no statements")
+        local: dict[str, str] = {}
+        used: set[str] = set()
+        lines = []
+        for k, st in enumerate(stmts):
+            if not isinstance(st, Stmt) or not isinstance(st.call, Call):
+                raise ScriptFormError(f"statement {k} is {type(st).__name__}, not a Stmt")
+            call = self._call(st.call, modules, local, inputs, used)
+            last = k == len(stmts) - 1
+            if last and len(st.targets) != 1:
+                raise ScriptFormError("the last statement must bind the new dataset")
+            names = []
+            for t in st.targets:
+                if not (isinstance(t, str) and t.isidentifier() and not keyword.iskeyword(t)):
+                    raise ScriptFormError(f"target {t!r} is not a name")
+                if last:
+                    names.append(var)
+                else:
+                    if t not in local:
+                        local[t] = self._name(t)
+                    names.append(local[t])
+            lines.append(assign(", ".join(names), call) if names else statement(call))
+        self.imports |= used
+        return lines
+
+    def _func(self, func: Any, modules: tuple[str, ...], local: dict[str, str],
+              inputs: list[str], used: set[str]) -> str:
+        if not isinstance(func, str) or not func:
+            raise ScriptFormError(f"function {func!r} is not a dotted name")
+        head, _, rest = func.partition(".")
+        tail = rest.split(".") if rest else []
+        if not all(p.isidentifier() and not keyword.iskeyword(p) for p in tail):
+            raise ScriptFormError(f"function {func!r} is not a dotted name")
+        if head.startswith("@") and head[1:].isdigit():
+            i = int(head[1:])
+            if i >= len(inputs):
+                raise ScriptFormError(f"{func!r}: the step has {len(inputs)} input(s)")
+            return ".".join([inputs[i], *tail])
+        if head in local:
+            return ".".join([local[head], *tail])
+        for m in modules:
+            if func == m or func.startswith(m + "."):
+                used.add(m)
+                return func
+        raise ScriptFormError(f"{func!r} is neither a declared module ({', '.join(modules)}), "
+                              "an input nor a name bound before")
+
+    def _call(self, call: Call, modules: tuple[str, ...], local: dict[str, str],
+              inputs: list[str], used: set[str]) -> Call:
+        args = []
+        for prefix, value in call.args:
+            if prefix and not (prefix.endswith("=") and prefix[:-1].isidentifier()
+                               and not keyword.iskeyword(prefix[:-1])):
+                raise ScriptFormError(f"argument prefix {prefix!r} is not 'name='")
+            args.append((prefix, self._value(value, modules, local, inputs, used)))
+        return Call(self._func(call.func, modules, local, inputs, used), args)
+
+    def _value(self, v: Any, modules: tuple[str, ...], local: dict[str, str],
+               inputs: list[str], used: set[str]) -> Any:
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, Var):
+            if isinstance(v.name, int) and not isinstance(v.name, bool):
+                if not 0 <= v.name < len(inputs):
+                    raise ScriptFormError(f"input {v.name} does not exist")
+                text = inputs[v.name]
+            elif isinstance(v.name, str) and v.name in local:
+                text = local[v.name]
+            else:
+                raise ScriptFormError(f"{v.name!r} is not a name bound before")
+            if v.attr:
+                parts = str(v.attr).split(".")
+                if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+                    raise ScriptFormError(f"attribute {v.attr!r} is not a dotted name")
+                text += "." + ".".join(parts)
+            if v.key is not None:
+                if not isinstance(v.key, (str, int)) or isinstance(v.key, bool):
+                    raise ScriptFormError(f"subscript {v.key!r} is not a name or a number")
+                text += f"[{scalar(v.key)}]"
+            return Code(text)
+        if isinstance(v, Call):
+            return self._call(v, modules, local, inputs, used)
+        if isinstance(v, (list, tuple)):
+            items = [self._value(x, modules, local, inputs, used) for x in v]
+            return tuple(items) if isinstance(v, tuple) else items
+        if isinstance(v, Mapping):
+            out = {}
+            for key, value in v.items():
+                if not (key is None or isinstance(key, (bool, int, float, str))):
+                    raise ScriptFormError(f"dictionary key {key!r} is not a literal")
+                out[key] = self._value(value, modules, local, inputs, used)
+            return out
+        raise ScriptFormError(f"{type(v).__name__} is not a literal, a Var or a Call")
 
     def _member(self, step: int, rec: Mapping[str, Any]) -> list[str]:
         study = self.var[rec["study"]]
@@ -279,6 +414,17 @@ class _Writer:
         return [comment(f"{step}. A study of {len(inputs)} datasets"),
                 assign(var, Call("neurodeck.study", [("", inputs),
                                                      ("name=", str(rec.get("name", "study")))]))]
+
+
+def _transform_spec(transform_id: str) -> Any:
+    """The installed transform (None when it is not installed: the generic call is written,
+    and fails clearly when the script runs)."""
+    from .. import api
+
+    try:
+        return api.plugin_manager().transform(transform_id)
+    except KeyError:
+        return None
 
 
 def comment(text: str) -> str:

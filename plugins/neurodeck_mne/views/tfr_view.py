@@ -32,7 +32,7 @@ class TfrModel:
         raw = result.get("power_raw")
         self.raw = np.asarray(raw if raw is not None else result["power"], float)
         params = result.provenance.get("parameters", {})
-        self.baseline_text = str(params.get("baseline", "none"))
+        self.baseline_text = str(params.get("baseline") or "none")
         self.mode = str(params.get("mode", "logratio"))
 
     def power(self, baseline: str, mode: str) -> tuple[np.ndarray, str]:
