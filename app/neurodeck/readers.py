@@ -10,6 +10,7 @@ from .data.base import Dataset
 from .data.result import Result
 from .errors import LayoutChoiceNeeded, NeurodeckError, NotMine, ReadError
 from .plugin_api.contributions import Reader
+from .plugin_api import reader_options
 from .plugin_api.lazy import resolve
 from .plugin_api.manager import PluginManager
 from .safety import policy as safety_policy
@@ -90,7 +91,8 @@ def _dispatch(pm: PluginManager, path: Path, reader: str | None, options: dict[s
     not_mine: list[str] = []
     for r in chosen:
         try:
-            out = resolve(r.read)(path, **options)
+            read = resolve(r.read)
+            out = read(path, **reader_options.check(r.id, read, options, path))
         except LayoutChoiceNeeded:
             raise  # readable once the user chooses: the GUI asks, scripts pass the option
         except NotMine as exc:

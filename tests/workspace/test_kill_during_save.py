@@ -70,10 +70,14 @@ def test_previous_workspace_survives_kills_mid_save(tmp_path):
         proc = subprocess.Popen([sys.executable, str(child), str(path), str((k + 1) * 1000)],
                                 stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().startswith("begin")  # it is saving now
+        seen = []
+        if k % 2:  # every other child first completes a save, however loaded the machine
+            while not (seen and seen[-1].startswith("end")):
+                seen.append(proc.stdout.readline())
         # Sleep a random while, a few saves long, then kill without warning.
         time.sleep(rng.uniform(0.0, 0.3))
         proc.kill()
-        lines = (proc.stdout.read() or "").split("\n")
+        lines = seen + (proc.stdout.read() or "").split("\n")
         proc.wait()
         last = [ln for ln in lines if ln][-1:] or ["begin"]
         mid_save += last[0].startswith("begin")
