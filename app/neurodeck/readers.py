@@ -9,8 +9,8 @@ from typing import Any
 from .data.base import Dataset
 from .data.result import Result
 from .errors import LayoutChoiceNeeded, NeurodeckError, NotMine, ReadError
-from .plugin_api.contributions import Reader
 from .plugin_api import reader_options
+from .plugin_api.contributions import Reader
 from .plugin_api.lazy import resolve
 from .plugin_api.manager import PluginManager
 from .safety import policy as safety_policy
