@@ -8,7 +8,9 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from neurodeck.data import Result
+from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import TabbedView, ViewWidget, plot_widget
+from neurodeck.gui.widgets.labels import install_category_axis
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 SUBJECT_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
@@ -24,7 +26,7 @@ class _PlotPage(ViewWidget):
         self.controls = QtWidgets.QHBoxLayout()
         self.plot_widget = plot_widget()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.addLegend(offset=(10, 10))
+        self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 210))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.controls)
@@ -55,8 +57,8 @@ class ReconstructionPage(_PlotPage):
             self.controls.addWidget(w)
         self.controls.addStretch(1)
         self.controls.addWidget(self.error_label)
-        self.plot.setLabel("bottom", "time", units="s")
-        self.plot.setLabel("left", "signal")
+        label_axis(self.plot, "bottom", "time", "s")
+        label_axis(self.plot, "left", "signal", "z")  # each region z-scored
         self.original = self.plot.plot(pen=pg.mkPen((40, 40, 40), width=1), name="original")
         self.recon = self.plot.plot(pen=pg.mkPen((214, 39, 40), width=1.5),
                                     name="reconstruction (region hidden)")
@@ -122,9 +124,10 @@ class ErrorPage(_PlotPage):
             self.plot.plot(x, np.asarray(result["baseline_error_gaussian"], float),
                            pen=None, symbol="o", symbolSize=6, symbolBrush=(44, 160, 44),
                            name="linear Gaussian conditional mean")
-        self.plot.setLabel("left", "masked-reconstruction MSE (z units)")
-        step = max(1, -(-n // 12))  # ~12 labels: AAL2 names are long
-        self.plot.getAxis("bottom").setTicks([[(i, self.regions[i]) for i in range(0, n, step)]])
+        label_axis(self.plot, "left", "masked-reconstruction MSE", "z²")
+        # AAL2 names are long: the shared layout turns, elides or thins them to the room.
+        install_category_axis(self.plot, "bottom", self.regions, offset=0.0).setLabel(
+            "region")
         gauss = (f", Gaussian conditional mean {np.mean(result['baseline_error_gaussian']):.3f}"
                  if self.has_gaussian else "")
         self.controls.addWidget(QtWidgets.QLabel(
@@ -167,8 +170,8 @@ class EmbeddingPage(_PlotPage):
                            symbolSize=5, symbolBrush=colour, symbolPen=None, name=str(name))
             self.plot.plot([scans[k, 0]], [scans[k, 1]], pen=None, symbol="star",
                            symbolSize=16, symbolBrush=colour, symbolPen="k")
-        self.plot.setLabel("bottom", f"PC1 ({100 * explained[0]:.0f}% of variance)")
-        self.plot.setLabel("left", f"PC2 ({100 * explained[1]:.0f}%)")
+        label_axis(self.plot, "bottom", f"PC1, {100 * explained[0]:.0f}% of variance", "a.u.")
+        label_axis(self.plot, "left", f"PC2, {100 * explained[1]:.0f}% of variance", "a.u.")
 
     def values_table(self):
         r = self.result

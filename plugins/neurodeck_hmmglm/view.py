@@ -9,7 +9,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Result
+from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import LayoutView, TabbedView
+from neurodeck.gui.widgets.labels import install_category_axis
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 STATE_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
@@ -22,43 +24,67 @@ def _colour(k: int) -> tuple[int, int, int]:
     return STATE_COLOURS[k % len(STATE_COLOURS)]
 
 
+def bin_width(result: Result) -> float:
+    """Seconds per bin: from the bins' start times, else the run's parameter."""
+    times = np.asarray(result["bin_times"], float) if "bin_times" in result else np.zeros(0)
+    steps = np.diff(times)
+    steps = steps[steps > 0]
+    if steps.size:
+        return float(np.median(steps))
+    return float(result.provenance.get("parameters", {}).get("bin_width", 1.0))
+
+
 class StateRaster(LayoutView):
-    """Spike raster (neurons x bins) over the Viterbi state band and posterior curves."""
+    """Spike raster (neurons x time) over the Viterbi state band and posterior curves,
+    with a legend of the state colours; time in seconds of fitted bins (sequences
+    placed end to end, their joins dashed)."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
         counts = np.asarray(result["counts"])[:MAX_RASTER_BINS]
         post = np.asarray(result["posteriors"])[:MAX_RASTER_BINS]
         states = np.asarray(result["states"])[:MAX_RASTER_BINS]
-        t = np.arange(len(counts))
+        width = bin_width(result)
+        self.bin_width = width
+        t = np.arange(len(counts)) * width
         raster = self.glw.addPlot(row=0, col=0, title="Spikes and Viterbi states")
         raster.invertY(True)
         b, n = np.nonzero(counts)
         brushes = [pg.mkBrush(*_colour(int(states[i]))) for i in b]
-        raster.addItem(pg.ScatterPlotItem(b + 0.5, n + 0.5, size=3, pen=None, brush=brushes))
-        raster.setLabel("left", "neuron")
+        raster.addItem(pg.ScatterPlotItem((b + 0.5) * width, n + 0.5, size=3, pen=None,
+                                          brush=brushes))
         labels = [str(x) for x in result["labels"]]
-        step = max(1, len(labels) // 30)
-        raster.getAxis("left").setTicks([[(i + 0.5, lab) for i, lab in enumerate(labels)
-                                          if i % step == 0]])
+        install_category_axis(raster, "left", labels).setLabel("neuron")
+        raster.hideAxis("bottom")
+        n_states = post.shape[1]
+        self.legend = raster.addLegend(offset=(-10, 10), colCount=min(n_states, 5))
+        self.legend.setLabelTextColor((40, 40, 40))
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        for k in range(n_states):
+            swatch = pg.ScatterPlotItem(symbol="s", size=10, pen=None,
+                                        brush=pg.mkBrush(*_colour(k)))
+            self.legend.addItem(swatch, f"state {k}")
         band = self.glw.addPlot(row=1, col=0)
         band.setXLink(raster)
         rgb = np.array([_colour(int(s)) for s in states], dtype=np.ubyte)[None]
-        band.addItem(pg.ImageItem(rgb, axisOrder="row-major"))
+        image = pg.ImageItem(rgb, axisOrder="row-major")
+        image.setRect(QtCore.QRectF(0, 0, len(states) * width, 1))
+        band.addItem(image)
         band.hideAxis("left")
-        band.setMaximumHeight(40)
+        band.hideAxis("bottom")
+        band.setMaximumHeight(30)
         prob = self.glw.addPlot(row=2, col=0)
         prob.setXLink(raster)
-        for k in range(post.shape[1]):
-            prob.plot(t + 0.5, post[:, k], pen=pg.mkPen(_colour(k), width=1.5),
+        for k in range(n_states):
+            prob.plot(t + 0.5 * width, post[:, k], pen=pg.mkPen(_colour(k), width=1.5),
                       name=f"state {k}")
-        prob.setLabel("left", "P(state)")
-        prob.setLabel("bottom", "bin")
+        label_axis(prob, "left", "P(state)", "")
+        label_axis(prob, "bottom", "time (fitted bins end to end)", "s")
         prob.setYRange(0, 1)
         for start in np.cumsum(result["sequence_lengths"])[:-1]:
-            if start < len(t):
+            if start < len(counts):
                 dash = pg.mkPen("k", style=QtCore.Qt.PenStyle.DashLine)
-                raster.addItem(pg.InfiniteLine(start, pen=dash))
+                raster.addItem(pg.InfiniteLine(start * width, pen=dash))
         self.glw.ci.layout.setRowStretchFactor(0, 5)
         self.glw.ci.layout.setRowStretchFactor(2, 2)
 
@@ -71,8 +97,8 @@ class CurvesView(LayoutView):
         em = self.glw.addPlot(row=0, col=0, title="EM objective")
         em.plot(np.asarray(result["log_posterior"]), pen=pg.mkPen("k", width=2),
                 symbol="o", symbolSize=4)
-        em.setLabel("bottom", "EM iteration")
-        em.setLabel("left", "log-lik + log prior (nats)")
+        label_axis(em, "bottom", "EM iteration", "")
+        label_axis(em, "left", "log-lik + log prior", "nats")
         if "heldout_bits_per_spike" in result:
             ks = np.asarray(result["cv_n_states"])
             scores = np.asarray(result["heldout_bits_per_spike"])
@@ -81,8 +107,8 @@ class CurvesView(LayoutView):
                 cv.plot(ks, scores[:, f], pen=pg.mkPen((150, 150, 150)), symbol="o",
                         symbolSize=4)
             cv.plot(ks, np.nanmean(scores, axis=1), pen=pg.mkPen("k", width=2), symbol="s")
-            cv.setLabel("bottom", "number of states K")
-            cv.setLabel("left", "bits / spike")
+            label_axis(cv, "bottom", "number of states K", "")
+            label_axis(cv, "left", "held-out gain", "bits/spike")
 
 
 def fit_notes(result: Result) -> list[str]:

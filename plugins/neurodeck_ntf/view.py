@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from neurodeck.data import Result
+from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import ViewWidget, plot_widget
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
@@ -79,7 +80,8 @@ class NtfView(ViewWidget):
 
         self.matrix_holder = QtWidgets.QVBoxLayout()
         self.time_plot = plot_widget(title="Time course")
-        self.time_plot.setLabel("bottom", "time", units="s")
+        label_axis(self.time_plot, "bottom", "time", "s")
+        label_axis(self.time_plot, "left", "time factor", "a.u.")
         self.animal_plot = plot_widget(title="Animals")
         self.animal_plot.setLabel("left", "animal factor (max 1)")
         self.animal_plot.setLabel("bottom", "animal (names in the tool tip)")
@@ -260,7 +262,8 @@ class RankView(ViewWidget):
         for row, (key, title) in enumerate((("rank_errors", "Relative error"),
                                             ("rank_similarity", "Similarity to best fit"))):
             plot = self.glw.addPlot(row=row, col=0, title=title)
-            plot.setLabel("bottom", "rank")
+            label_axis(plot, "bottom", "rank (number of components)", "")
+            label_axis(plot, "left", title.lower(), "")
             vals = np.asarray(result[key], float)
             xs = np.repeat(ranks, vals.shape[1])
             jitter = np.tile(np.linspace(-0.08, 0.08, vals.shape[1]), len(ranks))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Result
+from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import ViewWidget, plot_widget
+from neurodeck.gui.widgets.labels import install_category_axis
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -51,26 +53,111 @@ def _rdm_names(result: Result) -> list[str]:
     return [str(i) for i in range(result["rdms"].shape[0])]
 
 
+def _window_times(result: Result) -> np.ndarray | None:
+    """The window times when there is one RDM per time window (time-resolved RSA)."""
+    if "times" not in result:
+        return None
+    times = np.asarray(result["times"], float)
+    return times if times.ndim == 1 and times.size == result["rdms"].shape[0] else None
+
+
 class RDMView(_Chooser):
-    """One RDM at a time (choose the RDM and, for tRSA, raw/GT/geodesic)."""
+    """One RDM at a time (choose the RDM and, for tRSA, raw/GT/geodesic). Time-resolved
+    results get a time slider and, under the RDM, the model time courses with the
+    current time marked (drag the marker or click the plot to move in time)."""
 
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
         self.stacks = _stacks(result)
         self.which = self.combo("RDM", _rdm_names(result), self._show)
         self.kind = self.combo("Values", list(self.stacks), self._show)
+        self.times = _window_times(result)
+        self.slider: QtWidgets.QSlider | None = None
+        self.time_plot = None
+        if self.times is not None:
+            self._build_time_controls(result)
         self.bar.addStretch(1)
         self.heat: MatrixHeatmap | None = None
         self._show()
 
+    def _build_time_controls(self, result: Result) -> None:
+        for i in range(2):  # the RDM drop-down gives way to the slider
+            self.bar.itemAt(i).widget().hide()
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Horizontal, minimum=0,
+                                        maximum=len(self.times) - 1)
+        self.slider.setObjectName("rsa-time-slider")
+        self.slider.setMinimumWidth(240)
+        self.slider.valueChanged.connect(self.set_time_index)
+        self.time_label = QtWidgets.QLabel()
+        self.time_label.setObjectName("rsa-time-label")
+        self.bar.insertWidget(0, QtWidgets.QLabel("Time"))
+        self.bar.insertWidget(1, self.slider, 1)
+        self.bar.insertWidget(2, self.time_label)
+        self.time_plot = plot_widget()
+        self.time_plot.setMaximumHeight(170)
+        p = self.time_plot.getPlotItem()
+        p.addLegend(offset=(-10, 5))
+        if "model_timecourse" in result:
+            names = [str(x) for x in result["model_names"]]
+            for k, (name, y) in enumerate(zip(names, result["model_timecourse"],
+                                               strict=True)):
+                p.plot(self.times, y, pen=pg.mkPen(PALETTE[k % len(PALETTE)], width=2),
+                       name=name)
+            method = result.provenance.get("parameters", {}).get("compare", "")
+            label_axis(p, "left", "model similarity", method or "")
+        else:
+            iu = np.triu_indices(result["rdms"].shape[1], 1)
+            p.plot(self.times, result["rdms"][:, iu[0], iu[1]].mean(axis=1),
+                   pen=pg.mkPen(PALETTE[0], width=2), name="mean dissimilarity")
+            label_axis(p, "left", "mean dissimilarity", "")
+        label_axis(p, "bottom", "time", "s")
+        self.cursor = pg.InfiniteLine(float(self.times[0]), movable=True,
+                                      pen=pg.mkPen((214, 39, 40), width=2))
+        self.cursor.sigPositionChangeFinished.connect(
+            lambda line: self.set_time(float(line.value())))
+        p.addItem(self.cursor)
+        p.scene().sigMouseClicked.connect(self._time_clicked)
+        self.body.addWidget(self.time_plot)
+
+    def set_time(self, seconds: float) -> None:
+        """Show the RDM of the window nearest ``seconds``."""
+        self.set_time_index(int(np.argmin(np.abs(self.times - seconds))))
+
+    def set_time_index(self, index: int) -> None:
+        index = int(min(max(index, 0), len(self.times) - 1))
+        if self.slider.value() != index:
+            self.slider.setValue(index)  # comes back here through valueChanged
+            return
+        self.which.setCurrentIndex(index)
+
+    def _time_clicked(self, event) -> None:
+        vb = self.time_plot.getPlotItem().vb
+        if vb.sceneBoundingRect().contains(event.scenePos()):
+            self.set_time(vb.mapSceneToView(event.scenePos()).x())
+
     def _show(self, *_):
-        mat = self.stacks[self.kind.currentText()][self.which.currentIndex()]
+        index = self.which.currentIndex()
+        stack = self.stacks[self.kind.currentText()]
+        mat = stack[index]
+        title = self.which.currentText()
+        if self.times is not None:
+            title = f"RDM at {self.times[index]:.3f} s ({index + 1} of {len(self.times)})"
+            self.time_label.setText(f"{self.times[index]:.3f} s ({index + 1} of "
+                                    f"{len(self.times)})")
+            self.cursor.setValue(float(self.times[index]))
+            if self.heat is not None and self._heat_kind == self.kind.currentText():
+                self.heat.set_matrix(mat, title)  # one colour range across time
+                return
         if self.heat is not None:
             self.body.removeWidget(self.heat)
             self.heat.deleteLater()
+        finite = stack[np.isfinite(stack)]
+        levels = (float(finite.min()), float(finite.max()) or 1.0) if (
+            self.times is not None and finite.size) else None
         self.heat = MatrixHeatmap(mat, _labels(self.obj), symmetric=True, cmap="viridis",
-                                  value_name="dissimilarity", title=self.which.currentText())
-        self.body.addWidget(self.heat, 1)
+                                  value_name="dissimilarity", title=title, levels=levels)
+        self._heat_kind = self.kind.currentText()
+        self.body.insertWidget(1, self.heat, 1)
 
     def export_target(self):
         return self.heat
@@ -98,6 +185,9 @@ class MDSView(_Chooser):
         self.bar.addStretch(1)
         self.plot = plot_widget()
         self.plot.setAspectLocked(True)
+        # Classical MDS axes are in the RDM's own dissimilarity units.
+        label_axis(self.plot, "bottom", "MDS dimension 1", "dissimilarity")
+        label_axis(self.plot, "left", "MDS dimension 2", "dissimilarity")
         self.body.addWidget(self.plot, 1)
         self._show()
 
@@ -132,7 +222,11 @@ class ModelBarView(ViewWidget):
         self.plot = plot_widget()
         layout.addWidget(self.plot)
         if "model_names" not in result or "model_mean" not in result:
-            self.plot.setTitle("This result has no model comparison")
+            self.plot.setTitle("This result has no model comparison (give model RDMs as a "
+                               "second input)" + (": see the time-resolved view"
+                                                  if "model_timecourse" in result else ""))
+            self.plot.hideAxis("left")
+            self.plot.hideAxis("bottom")
             self.table = None
             return
         names = [str(x) for x in result["model_names"]]
@@ -170,9 +264,10 @@ class ModelBarView(ViewWidget):
                     if sig[i, j]:
                         p.plot([i, j], [level, level], pen=pg.mkPen((90, 90, 90), width=1))
                         level += step
-        p.getAxis("bottom").setTicks([[(i, names[k]) for i, k in enumerate(order)]])
+        install_category_axis(p, "bottom", [names[k] for k in order], offset=0.0,
+                              rotate=False).setLabel("model")
         method = result.provenance.get("parameters", {}).get("compare", "")
-        p.setLabel("left", f"RDM similarity ({method})" if method else "RDM similarity")
+        label_axis(p, "left", "RDM similarity", method or "")
         p.setTitle("Models (bars: mean; whiskers: 95% bootstrap CI or SEM; grey: noise "
                    "ceiling; lines: FDR-significant differences)")
         self.table = ([names[k] for k in order], ["mean", "low", "high"],
@@ -205,12 +300,13 @@ class TimeCourseView(ViewWidget):
         if "model_timecourse" in result:
             curves = result["model_timecourse"]
             names = [str(x) for x in result["model_names"]]
-            p.setLabel("left", "model similarity")
+            method = result.provenance.get("parameters", {}).get("compare", "")
+            label_axis(p, "left", "model similarity", method or "")
         else:  # no models: mean dissimilarity over pairs as a summary
             iu = np.triu_indices(result["rdms"].shape[1], 1)
             curves = result["rdms"][:, iu[0], iu[1]].mean(axis=1)[None]
             names = ["mean dissimilarity"]
-            p.setLabel("left", "mean dissimilarity")
+            label_axis(p, "left", "mean dissimilarity", "")
         columns, values = list(names), [np.asarray(curves).T]
         if "noise_ceiling_timecourse" in result:
             nc = result["noise_ceiling_timecourse"]
@@ -230,7 +326,7 @@ class TimeCourseView(ViewWidget):
                 values.append(ci[:, k].T)
             p.plot(t, y, pen=pg.mkPen(colour, width=2), name=name)
         p.addLine(y=0, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.PenStyle.DashLine))
-        p.setLabel("bottom", "time (s)")
+        label_axis(p, "bottom", "time", "s")
         self.table = ([f"{v:.4f}" for v in t], columns, np.hstack(values))
 
     def export_item(self):

@@ -56,7 +56,7 @@ class LayoutError(LayoutChoiceNeeded):
 def read_container(
     path: str | Path,
     *,
-    data_key: str | None = None,
+    data_key: str | Sequence[str] | None = None,
     labels_key: str | None = None,
     sfreq: float | None = None,
     sfreq_key: str | None = None,
@@ -71,7 +71,8 @@ def read_container(
     """Open an NPZ/HDF5/MAT file as :class:`Traces` or :class:`SpikeTrains`.
 
     ``data_key`` names the neurons x time array (a short name present in several
-    groups makes a multi-animal dataset, one group per animal); ``orientation``
+    groups makes a multi-animal dataset, one group per animal; a list of arrays opens
+    them together, one animal each); ``orientation``
     is ``auto``, ``neurons_x_time`` or ``time_x_neurons``. ``spikes_key`` (and
     ``unit_ptr_key``) name CSR spike arrays; ``recording`` picks one recording of
     a multi-recording spike file.
@@ -138,6 +139,18 @@ def _traces(layout: Layout, data_key, labels_key, sfreq, sfreq_key, time_key, or
 def _animal_groups(layout: Layout, data_key: str | None) -> dict[str, str]:
     """{animal name: key of its traces array}; name "" is a single-animal file."""
     path = layout.path
+    if isinstance(data_key, (list, tuple)):  # several arrays chosen: one animal each
+        keys = [str(k) for k in data_key]
+        if len(keys) == 1:
+            data_key = keys[0]
+        else:
+            missing = [k for k in keys if k not in layout.arrays]
+            if missing:
+                raise LayoutError(path, f"no array {missing[0]!r}", _candidates(layout.arrays),
+                                  "data_key")
+            groups = [k.rpartition("/")[0] for k in keys]
+            names = groups if all(groups) and len(set(groups)) == len(keys) else keys
+            return dict(zip(names, keys, strict=True))
     if data_key is not None:
         if data_key in layout.arrays:
             return {"": data_key}

@@ -22,6 +22,60 @@ from ..errors import LayoutChoiceNeeded
 RATE_OPTIONS = {"sfreq": ("Hz", "Sampling rate"), "tr": ("s", "Repetition time (TR)")}
 ANSWERS_KEY = "reader_answers"
 MAX_ANSWERS = 500
+#: Options for which the reader can use several candidates at once, and what it makes of
+#: them (the tables reader opens several trace arrays together, one animal each).
+SEVERAL = {"data_key": "one animal each"}
+#: What each candidate role looks like, in the user's words.
+ROLES = {"traces": "traces (rows \u00d7 time points)", "labels": "names",
+         "vector": "a list of numbers", "scalar": "one number", "spike_times": "spike times",
+         "unit_ptr": "where each unit's spikes start", "other": ""}
+ORIENTATIONS = (("auto", "Decide from the sizes (more time points than rows)"),
+                ("neurons_x_time", "Rows are neurons or channels, columns are time points"),
+                ("time_x_neurons", "Rows are time points, columns are neurons or channels"))
+
+
+def describe_size(shape: Any) -> str:
+    """[120, 6000] -> "120 \u00d7 6,000"; [4000] -> "4,000 values"."""
+    dims = [int(s) for s in (shape or [])]
+    if not dims:
+        return ""
+    if len(dims) == 1:
+        return f"{dims[0]:,} values"
+    return " \u00d7 ".join(f"{d:,}" for d in dims)
+
+
+def describe_dtype(dtype: Any) -> str:
+    """numpy type names in words: float32 -> "decimal numbers (float32)"."""
+    text = str(dtype or "")
+    words = {"f": "decimal numbers", "i": "whole numbers", "u": "whole numbers",
+             "b": "yes/no values", "c": "complex numbers", "U": "text", "S": "text",
+             "O": "mixed values"}
+    try:
+        import numpy as np
+
+        kind = np.dtype(text).kind
+    except (TypeError, ValueError):
+        return text
+    return f"{words.get(kind, 'values')} ({text})"
+
+
+def _question(error: LayoutChoiceNeeded) -> str:
+    name = Path(error.path).name
+    if error.option == "data_key":
+        several = (" Choose several (Ctrl-click) to open them together, "
+                   f"{SEVERAL['data_key']}." if len(error.candidates) > 1 else "")
+        return (f"<b>{name}</b> holds several tables of numbers, and neurodeck cannot tell "
+                "which one is your recording. Choose the table of traces: one row per "
+                "neuron or channel, one column per time point (or the other way round)."
+                + several)
+    if error.option == "time_unit":
+        return (f"<b>{name}</b> lists spike times without saying their unit. Choose the "
+                "unit: each line says how long the recording and how high the firing "
+                "rate would then be.")
+    if error.option in RATE_OPTIONS:
+        return (f"<b>{name}</b> does not say how fast it was sampled, and neurodeck does "
+                "not guess. Give the sampling rate, or the time between two samples.")
+    return f"<b>{name}</b> can be read in more than one way: choose how."
 
 
 def _file_key(path: str) -> str:
@@ -64,28 +118,61 @@ class LayoutDialog(QtWidgets.QDialog):
         self.error = error
         self.setWindowTitle("How should this file be read?")
         self.setMinimumWidth(560)
-        intro = QtWidgets.QLabel(f"<b>{error.path}</b><br>{error.cause}")
+        # The user's question first; the reader's own words (and the script equivalent)
+        # one click away, for those who will script it.
+        intro = QtWidgets.QLabel(_question(error))
+        intro.setObjectName("layout-question")
         intro.setWordWrap(True)
+        self.details = QtWidgets.QLabel(
+            f"{error.path}<br>{error.cause}<br><i>In a script: neurodeck.open(path, "
+            f"{error.option}=...)</i>")
+        self.details.setObjectName("layout-details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.details.setStyleSheet("color: #555")
+        self.details.hide()
+        details_button = QtWidgets.QToolButton(text="Details", checkable=True)
+        details_button.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
+        details_button.setArrowType(QtCore.Qt.RightArrow)
+        details_button.setAutoRaise(True)
+
+        def toggle(on: bool) -> None:
+            self.details.setVisible(on)
+            details_button.setArrowType(QtCore.Qt.DownArrow if on else QtCore.Qt.RightArrow)
+
+        details_button.toggled.connect(toggle)
+        self.several = error.option in SEVERAL and len(error.candidates) > 1
         self.table = QtWidgets.QTableWidget(len(error.candidates), 4)
         self.table.setObjectName("layout-candidates")
-        self.table.setHorizontalHeaderLabels(["Array", "Shape", "Type", "Looks like"])
+        self.table.setHorizontalHeaderLabels(
+            ["Name in the file", "Size", "Holds", "Looks like"] if error.option != "time_unit"
+            else ["Unit", "Spike times", "", "The recording would be"])
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SingleSelection)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.ExtendedSelection
+                                    if self.several else
+                                    QtWidgets.QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
         for row, cand in enumerate(error.candidates):
-            cells = (cand.get("key", ""), "x".join(str(s) for s in cand.get("shape", [])),
-                     cand.get("dtype", ""), cand.get("role", ""))
+            role = str(cand.get("role", ""))
+            cells = (cand.get("key", ""), describe_size(cand.get("shape", [])),
+                     describe_dtype(cand.get("dtype", "")) if error.option != "time_unit"
+                     else "", ROLES.get(role, role))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QtWidgets.QTableWidgetItem(str(text)))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+        if error.option == "time_unit":
+            self.table.hideColumn(2)
         if error.candidates:
             self.table.selectRow(0)
         self.orientation = QtWidgets.QComboBox()
-        self.orientation.addItems(["auto", "neurons_x_time", "time_x_neurons"])
+        self.orientation.setObjectName("layout-orientation")
+        for value, text in ORIENTATIONS:
+            self.orientation.addItem(text, value)
         self.sfreq = QtWidgets.QLineEdit()
-        self.sfreq.setPlaceholderText("from the file")
+        self.sfreq.setObjectName("layout-sfreq")
+        self.sfreq.setPlaceholderText("as the file says (leave empty)")
         form = QtWidgets.QFormLayout()
         self.rate_question = error.option in RATE_OPTIONS
         self.rate = QtWidgets.QLineEdit()
@@ -104,7 +191,7 @@ class LayoutDialog(QtWidgets.QDialog):
             if not error.candidates:
                 self.table.hide()
         else:
-            form.addRow("Orientation", self.orientation)
+            form.addRow("Which way round", self.orientation)
             form.addRow("Sampling rate (Hz)", self.sfreq)
             if error.option != "data_key":
                 self.orientation.hide()
@@ -122,6 +209,8 @@ class LayoutDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(details_button, 0, QtCore.Qt.AlignLeft)
+        layout.addWidget(self.details)
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -166,17 +255,28 @@ class LayoutDialog(QtWidgets.QDialog):
         typed_hz = self.rate_unit.currentIndex() == 0
         return value if want_hz == typed_hz else 1.0 / value
 
+    def chosen_keys(self) -> list[str]:
+        """The candidates chosen, in the file's order (several only where allowed)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows and 0 <= self.table.currentRow() < len(self.error.candidates):
+            rows = [self.table.currentRow()]
+        if not self.several:
+            rows = rows[:1]
+        return [self.error.candidates[r]["key"] for r in rows]
+
     def options(self) -> dict[str, Any]:
         """Keyword options for the reader."""
         if self.rate_question:
             return {self.error.option: self._rate_value()}
-        row = self.table.currentRow()
         out: dict[str, Any] = {}
-        if 0 <= row < len(self.error.candidates):
-            out[self.error.option] = self.error.candidates[row]["key"]
+        keys = self.chosen_keys()
+        if len(keys) > 1:
+            out[self.error.option] = keys  # the reader opens them together
+        elif keys:
+            out[self.error.option] = keys[0]
         if self.error.option == "data_key":
-            if self.orientation.currentText() != "auto":
-                out["orientation"] = self.orientation.currentText()
+            if self.orientation.currentData() != "auto":
+                out["orientation"] = self.orientation.currentData()
             if self.sfreq.text().strip():
                 out["sfreq"] = float(self.sfreq.text())
         return out

@@ -26,10 +26,13 @@ def label_axis(plot: pg.PlotItem | pg.PlotWidget, side: str, quantity: str,
     axis = item.getAxis(side)
     if unit in SI_UNITS:
         axis.setLabel(quantity, units=unit)
-    elif unit:
-        axis.setLabel(f"{quantity} ({unit})")
+        if unit == "s":  # ms and µs for short spans, never "ks" for long ones
+            axis.setSIPrefixEnableRanges(((0.0, 1.0),))
     else:
-        axis.setLabel(quantity)
+        # No SI prefix for other units: pyqtgraph would scale 0.15 to "150" and show the
+        # factor only as "(x0.001)".
+        axis.enableAutoSIPrefix(False)
+        axis.setLabel(f"{quantity} ({unit})" if unit else quantity)
     axis.dimensionless = not unit
     return axis
 

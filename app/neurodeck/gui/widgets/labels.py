@@ -125,13 +125,21 @@ class CategoryAxis(pg.AxisItem):
             self.positions) > 1 else 1.0
         slot = self._pixels_per_unit() * spacing
         horizontal = self.orientation in ("top", "bottom")
+        extent = self.max_extent
+        view = self.linkedView()
+        # Upright names take at most a third of the plot's height. Only plain geometry
+        # is read here: this runs from resize events, also while Qt tears a plot down,
+        # when calling a virtual of the parent item (boundingRect) would crash.
+        height = float(view.height()) + float(self.height()) if view is not None else 0.0
+        if horizontal and height > 0:
+            extent = min(extent, max(40.0, height / 3))
         if slot <= 0:  # not laid out yet: draw nothing rather than a pile of names
             plan = LabelPlan([], False, 1, 0.0)
         else:
             plan = plan_labels(
                 self.full_labels, slot, metrics.horizontalAdvance, metrics.height(),
                 lambda s, px: metrics.elidedText(s, self.elide_mode, px),
-                horizontal=horizontal, max_extent=self.max_extent, rotate=self.rotate)
+                horizontal=horizontal, max_extent=extent, rotate=self.rotate)
         changed = plan != self.plan
         self.plan = plan
         self.setTicks([[(float(self.positions[i]), text) for i, text in plan.shown]])

@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from . import scales
 from .base import COLORMAPS, ViewWidget, colormap
 from .labels import CategoryAxis
 
@@ -40,7 +41,10 @@ class MatrixHeatmap(ViewWidget):
     """Heatmap of ``matrix[i, j]`` with row/column labels.
 
     ``symmetric`` orders rows and columns together. ``levels`` fixes the colour
-    limits (default: symmetric around 0 for signed data, min-max otherwise).
+    limits (default: symmetric around 0 for signed data, min-max otherwise). ``scale``
+    is the colour scale (linear, log, rank; default: log for non-negative heavy-tailed
+    values such as synapse counts, linear otherwise); the read-out always shows the
+    value itself.
     """
 
     hovered = QtCore.Signal(int, int, float)
@@ -48,7 +52,8 @@ class MatrixHeatmap(ViewWidget):
     def __init__(self, matrix: np.ndarray, labels: Sequence[str] | None = None,
                  col_labels: Sequence[str] | None = None, parent: QtWidgets.QWidget | None = None,
                  *, symmetric: bool = True, levels: tuple[float, float] | None = None,
-                 cmap: str | None = None, value_name: str = "value", title: str = ""):
+                 cmap: str | None = None, value_name: str = "value", title: str = "",
+                 scale: str | None = None):
         super().__init__(matrix, parent)
         self.matrix = np.asarray(matrix, dtype=float)
         n, m = self.matrix.shape
@@ -70,6 +75,12 @@ class MatrixHeatmap(ViewWidget):
             else:
                 levels = (float(finite.min()), float(finite.max()) or 1.0)
         self.levels = levels
+        self.scale_names = scales.scales_for(self.matrix)
+        self.scale = scale or (scales.default_scale(self.matrix) if levels_given(levels, finite)
+                               else scales.LINEAR)
+        if self.scale not in self.scale_names:
+            raise ValueError(f"scale {self.scale!r} does not suit these values; "
+                             f"choose from {', '.join(self.scale_names)}")
         self.row_order = np.arange(n)
         self.col_order = np.arange(m)
 
@@ -97,14 +108,24 @@ class MatrixHeatmap(ViewWidget):
         self.order_box = QtWidgets.QComboBox()
         self.order_box.addItems(["Original order", "Clustered order"])
         self.order_box.currentIndexChanged.connect(lambda i: self.set_clustered(i == 1))
+        self.scale_box = QtWidgets.QComboBox()
+        self.scale_box.setObjectName("matrix-scale")
+        for name in self.scale_names:
+            self.scale_box.addItem(scales.SCALE_TITLES[name], name)
+        self.scale_box.setCurrentIndex(self.scale_names.index(self.scale))
+        self.scale_box.currentIndexChanged.connect(
+            lambda i: self.set_scale(self.scale_box.itemData(i)))
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        # A long read-out is cut, never widening the view.
+        self.readout.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
+                                   QtWidgets.QSizePolicy.Preferred)
         bar = QtWidgets.QHBoxLayout()
         bar.addWidget(QtWidgets.QLabel("Colour map"))
         bar.addWidget(self.cmap_box)
+        bar.addWidget(self.scale_box)
         bar.addWidget(self.order_box)
-        bar.addStretch(1)
-        bar.addWidget(self.readout)
+        bar.addWidget(self.readout, 1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -121,6 +142,34 @@ class MatrixHeatmap(ViewWidget):
     def set_colormap(self, name: str) -> None:
         self.colorbar.setColorMap(colormap(name))
 
+    def set_matrix(self, matrix: np.ndarray, title: str | None = None) -> None:
+        """Show another matrix of the same shape and names (a time step, a subject),
+        keeping the colour limits, scale and order (reclustered when clustered)."""
+        matrix = np.asarray(matrix, dtype=float)
+        if matrix.shape != self.matrix.shape:
+            raise ValueError(f"matrix shape {matrix.shape} != {self.matrix.shape}")
+        self.matrix = self.obj = matrix
+        if title is not None:
+            self.plot.setTitle(title)
+        if self.order_box.currentIndex() == 1:
+            self.set_clustered(True)
+        else:
+            self._refresh()
+
+    def set_scale(self, name: str) -> None:
+        """Colour by ``name`` (linear, log or rank); the read-out keeps the raw values."""
+        if name not in self.scale_names:
+            raise ValueError(f"scale must be one of {', '.join(self.scale_names)}, "
+                             f"got {name!r}")
+        self.scale = name
+        if self.scale_box.currentIndex() != self.scale_names.index(name):
+            self.scale_box.setCurrentIndex(self.scale_names.index(name))
+        self._refresh()
+
+    def shown_levels(self) -> tuple[float, float]:
+        """The colour limits on the current scale."""
+        return scales.levels(self.matrix, self.scale, self.levels)
+
     def set_clustered(self, on: bool) -> None:
         n, m = self.matrix.shape
         if on:
@@ -133,7 +182,16 @@ class MatrixHeatmap(ViewWidget):
         self._refresh()
 
     def _refresh(self) -> None:
-        self.image.setImage(self.displayed(), autoLevels=False, levels=self.levels)
+        lim = self.shown_levels()
+        self.image.setImage(scales.transform(self.displayed(), self.scale), autoLevels=False,
+                            levels=lim)
+        self.colorbar.setLevels(values=lim)
+        ticks = scales.ticks(self.scale, lim)
+        self.colorbar.axis.setTicks([ticks] if ticks is not None else None)
+        label = {scales.LINEAR: self.value_name, scales.LOG: f"{self.value_name} (log scale)",
+                 scales.RANK: f"{self.value_name} (percentile rank)"}[self.scale]
+        # ColorBarItem writes its label on the axis opposite its ticks (left, vertical).
+        self.colorbar.getAxis("left").setLabel(label)
         self._update_ticks()
 
     def _update_ticks(self) -> None:
@@ -168,3 +226,11 @@ class MatrixHeatmap(ViewWidget):
         rows = [self.row_labels[i] for i in self.row_order]
         cols = [self.col_labels[i] for i in self.col_order]
         return rows, cols, self.displayed()
+
+
+def levels_given(levels, finite: np.ndarray) -> bool:
+    """True when the limits are the data's own range (a scale may then be chosen for the
+    data); limits a view fixed (correlations in -1..1) keep a linear scale."""
+    if not finite.size:
+        return False
+    return bool(np.isclose(levels[0], finite.min()) and np.isclose(levels[1], finite.max()))
