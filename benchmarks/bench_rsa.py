@@ -1,85 +1,94 @@
 """RSA speed: neurodeck_rsa vs rsatoolbox 0.3.2 in the same run, at equal results.
 
-Cases (issue 4): crossnobis RDM for 92 conditions x 1000 channels x 8 runs;
-time-resolved RSA of 64-channel epochs (100 conditions x 500 time points);
-1000-sample bootstrap model evaluation (92-image data when present, else random).
-Prints a table and writes benchmarks/out/bench_rsa.json. Run:
-``python benchmarks/bench_rsa.py [--quick]``.
+Workloads (what a user runs):
+
+- crossnobis RDM, 92 conditions x 1000 channels x 8 runs: with a given noise precision,
+  and with the shrinkage precision estimated from the residuals;
+- time-resolved RDMs of epochs with 4 epochs per condition (100 conditions x 64 channels x
+  500 time points, conditions interleaved as recorded), euclidean and correlation;
+- the condition bootstrap of model evaluation (1000 samples, 8 fixed models x 8 RDMs,
+  corr) at 40, 92 (the 92-image hIT data when present) and 200 conditions, with our
+  bootstrap timed on 1 and on 2 BLAS threads to choose the thread policy.
+
+Every case goes through ``harness.compare``: A and B interleaved, equal repeats after an
+untimed warm-up call each, median and spread of wall and process-CPU time, load and BLAS
+threads recorded. Results: ``benchmarks/results/rsa.json``; ``--quick`` (100 bootstrap
+samples, 2 repeats; other sizes unchanged) writes ``rsa-quick.json``.
+
+Run: ``python benchmarks/bench_rsa.py [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import time
+import os
+import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-warnings.filterwarnings("ignore")
+RESULTS = "rsa"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "rsa" / "rsa_92images.h5"
 
 
-def timed(fun, repeat=1, warmup=False):
-    """Best wall time of ``repeat`` calls (the machine is shared: the best run is the
-    least disturbed); ``warmup`` makes one untimed call first (imports, page faults).
-    The best process CPU time is kept in ``timed.cpu`` (all threads; steadier than wall
-    time when other jobs compete for the cores)."""
-    if warmup:
-        fun()
-    best, best_cpu = np.inf, np.inf
-    out = None
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fun()
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    timed.cpu = best_cpu
-    return best, out
+def _diff(a, b) -> float:
+    return float(np.nanmax(np.abs(np.asarray(a, float) - np.asarray(b, float))))
 
 
-def pair(ref_fun, ours_fun, repeat_ref, repeat_ours, warmup=True):
-    """Time the reference, then ours: (t_ours, t_ref, cpu_ours, cpu_ref, ours, ref)."""
-    t_ref, ref = timed(ref_fun, repeat_ref, warmup)
-    c_ref = timed.cpu
-    t_ours, ours = timed(ours_fun, repeat_ours, warmup)
-    return t_ours, t_ref, timed.cpu, c_ref, ours, ref
+def _case(name: str, res: dict, diff: float, **extra) -> dict:
+    from harness import ratio, strip_values
+
+    out = {"case": name, **extra, "max_abs_diff": diff, "timing": strip_values(res)}
+    names = list(res)
+    if "rsatoolbox" in names:
+        ours = [n for n in names if n != "rsatoolbox"][0]
+        out["speedup_wall"] = ratio(res, "rsatoolbox", ours)
+        out["speedup_cpu"] = ratio(res, "rsatoolbox", ours, "cpu")
+    print(f"{name:60s} " + "  ".join(
+        f"{k}: {v['wall']['median']:.4g} s (cpu {v['cpu']['median']:.4g})"
+        for k, v in res.items()) + f"  max|diff| {diff:.2e}", flush=True)
+    return out
 
 
-def bench_crossnobis(quick: bool):
+def bench_crossnobis(repeats: int) -> list[dict]:
     import rsatoolbox
+    from harness import compare
     from neurodeck_rsa import rdm
 
     rng = np.random.default_rng(0)
-    n_c, p, n_r = (92, 1000, 8) if not quick else (40, 300, 4)
+    n_c, p, n_r = 92, 1000, 8
     conds = np.tile(np.arange(n_c), n_r)
     runs = np.repeat(np.arange(n_r), n_c)
     x = rng.normal(size=(n_c, p))[conds] + rng.normal(size=(conds.size, p))
     prec = rdm.noise_precision(*rdm.residuals(x, conds, n_c))
     ds = rsatoolbox.data.Dataset(x, obs_descriptors={"conds": conds, "runs": runs})
-    t_o, t_r, c_o, c_r, ours, ref = pair(
-        lambda: rsatoolbox.rdm.calc_rdm(ds, method="crossnobis", descriptor="conds",
-                                        cv_descriptor="runs", noise=prec).get_vectors()[0],
-        lambda: rdm.crossnobis(rdm.fold_means(x, conds, n_c, runs), prec), 5, 5)
-    rows = [("crossnobis RDM (given precision)", t_o, t_r, c_o, c_r,
-             float(np.abs(ours - ref).max()))]
+    res = compare({
+        "neurodeck": lambda: rdm.crossnobis(rdm.fold_means(x, conds, n_c, runs), prec),
+        "rsatoolbox": lambda: rsatoolbox.rdm.calc_rdm(
+            ds, method="crossnobis", descriptor="conds", cv_descriptor="runs",
+            noise=prec).get_vectors()[0]}, repeats)
+    rows = [_case("crossnobis RDM (given precision)", res,
+                  _diff(res["neurodeck"]["value"], res["rsatoolbox"]["value"]),
+                  conditions=n_c, size=f"{n_c} cond x {p} ch x {n_r} runs")]
 
-    # the whole pipeline: shrinkage noise precision from residuals, then the RDM
     def ref_pipeline():
-        res, dof = rdm.residuals(x, conds, n_c)
-        noise = rsatoolbox.data.noise.prec_from_residuals(res, dof=dof)
+        r, dof = rdm.residuals(x, conds, n_c)
+        noise = rsatoolbox.data.noise.prec_from_residuals(r, dof=dof)
         return rsatoolbox.rdm.calc_rdm(ds, method="crossnobis", descriptor="conds",
                                        cv_descriptor="runs", noise=noise).get_vectors()[0]
 
-    t_o, t_r, c_o, c_r, ours, ref = pair(
-        ref_pipeline, lambda: rdm.calc_rdm(x, conds, n_c, "crossnobis", runs, "shrinkage_diag"),
-        3, 3)
-    rows.append(("crossnobis (noise from residuals + RDM)", t_o, t_r, c_o, c_r,
-                 float(np.abs(ours - ref).max())))
+    res = compare({
+        "neurodeck": lambda: rdm.calc_rdm(x, conds, n_c, "crossnobis", runs, "shrinkage_diag"),
+        "rsatoolbox": ref_pipeline}, repeats)
+    rows.append(_case("crossnobis (shrinkage noise from residuals + RDM)", res,
+                      _diff(res["neurodeck"]["value"], res["rsatoolbox"]["value"]),
+                      conditions=n_c, size=f"{n_c} cond x {p} ch x {n_r} runs"))
     return rows
 
 
-def bench_time_resolved(quick: bool):
+def bench_time_resolved(repeats: int) -> list[dict]:
+    from harness import compare
     from neurodeck_rsa.inputs import _from_epochs
     from rsatoolbox.data import TemporalDataset
     from rsatoolbox.rdm import calc_rdm_movie
@@ -88,76 +97,137 @@ def bench_time_resolved(quick: bool):
     from neurodeck.jobs.progress import Progress
 
     rng = np.random.default_rng(1)
-    n_c, ch, t = (100, 64, 500) if not quick else (30, 16, 60)
-    data = rng.normal(size=(n_c, ch, t))
-    ep = Epochs(data, [f"c{i:03d}" for i in range(n_c)], sfreq=500.0)
-    tds = TemporalDataset(data, obs_descriptors={"conds": [f"c{i:03d}" for i in range(n_c)]},
+    n_c, per, ch, t = 100, 4, 64, 500
+    labels = [f"c{i % n_c:03d}" for i in range(n_c * per)]  # interleaved, as recorded
+    signal = rng.normal(size=(n_c, ch, t))
+    data = signal[np.arange(n_c * per) % n_c] + rng.normal(size=(n_c * per, ch, t))
+    ep = Epochs(data, labels, sfreq=500.0)
+    tds = TemporalDataset(data, obs_descriptors={"conds": labels},
                           time_descriptors={"time": np.arange(t) / 500.0})
     rows = []
     for method in ("euclidean", "correlation"):
         params = {"method": method, "window": 1, "step": 1}
-        t_o, t_r, c_o, c_r, ours, ref = pair(
-            lambda m=method: calc_rdm_movie(tds, method=m, descriptor="conds").get_vectors(),
-            lambda p=params: _from_epochs(ep, p, Progress()).vectors, 2, 5)
-        rows.append((f"time-resolved RDMs ({method})", t_o, t_r, c_o, c_r,
-                     float(np.abs(ours - ref).max())))
+        res = compare({
+            "neurodeck": lambda p=params: _from_epochs(ep, p, Progress()).vectors,
+            "rsatoolbox": lambda m=method: calc_rdm_movie(
+                tds, method=m, descriptor="conds").get_vectors()}, repeats)
+        rows.append(_case(f"time-resolved RDMs ({method})", res,
+                          _diff(res["neurodeck"]["value"], res["rsatoolbox"]["value"]),
+                          conditions=n_c,
+                          size=f"{n_c} cond x {per} epochs x {ch} ch x {t} t"))
     return rows
 
 
-def bench_bootstrap(quick: bool):
-    from neurodeck_rsa import inference
+def _boot_data(n_cond: int) -> tuple[np.ndarray, np.ndarray, str]:
     from neurodeck_rsa.rdm import to_vectors
+
+    if n_cond == 92 and SHARED.exists():
+        import h5py
+
+        with h5py.File(SHARED) as f:
+            data = to_vectors(f["brain_hIT_rdms"][()].astype(float))
+            models = to_vectors(f["model_rdms"][()].astype(float))
+        return data, models, "92-image hIT (8 RDMs), its 8 models"
+    rng = np.random.default_rng(n_cond)
+    n_pairs = n_cond * (n_cond - 1) // 2
+    models = rng.random((8, n_pairs))
+    return models[0] + rng.random((8, n_pairs)), models, "random: model 1 + noise"
+
+
+def bench_bootstrap(repeats: int, n_boot: int) -> list[dict]:
+    from harness import compare
+    from neurodeck_rsa import inference
     from rsatoolbox.inference import eval_bootstrap_pattern
     from rsatoolbox.model import ModelFixed
     from rsatoolbox.rdm import RDMs
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "rsa" / "rsa_92images.h5"
-    if shared.exists():
-        import h5py
+    rows = []
+    for n_cond in (40, 92, 200):
+        data, models, source = _boot_data(n_cond)
+        fixed = [ModelFixed(f"m{i}", RDMs(m[None])) for i, m in enumerate(models)]
 
-        with h5py.File(shared) as f:
-            data = to_vectors(f["brain_hIT_rdms"][()].astype(float))
-            models = to_vectors(f["model_rdms"][()].astype(float))
-    else:
-        rng = np.random.default_rng(2)
-        models = rng.random((8, 92 * 91 // 2))
-        data = models[0] + rng.random((8, models.shape[1]))
-    n = 1000 if not quick else 50
-    fixed = [ModelFixed(f"m{i}", RDMs(m[None])) for i, m in enumerate(models)]
+        def ref(n=n_boot, fixed=fixed, data=data):
+            np.random.seed(0)
+            return eval_bootstrap_pattern(fixed, RDMs(data), method="corr", N=n)
 
-    def ref():
-        np.random.seed(0)
-        return eval_bootstrap_pattern(fixed, RDMs(data), method="corr", N=n)
+        def ours(threads, n=n_boot, n_cond=n_cond, data=data, models=models):
+            np.random.seed(0)  # rsatoolbox's draws, in its order
+            draws = [(None, np.random.randint(0, n_cond, size=n_cond)) for _ in range(n)]
+            inference.BOOT_BLAS_THREADS = threads
+            return inference.bootstrap(models, data, "corr", draws)
 
-    def ours():
-        np.random.seed(0)
-        draws = [(None, np.random.randint(0, 92, size=92)) for _ in range(n)]
-        return inference.bootstrap(models, data, "corr", draws)
-
-    t_o, t_r, c_o, c_r, o, r = pair(ref, ours, 1, 1, warmup=False)
-    diff = max(float(np.nanmax(np.abs(o.scores - r.evaluations.T))),
-               float(np.nanmax(np.abs(o.noise_ceiling - r.noise_ceiling))))
-    return [(f"bootstrap x{n} (8 models, 8 RDMs)", t_o, t_r, c_o, c_r, diff)]
+        # warm both up on a few samples (imports, caches); then equal, interleaved repeats
+        ref(5), ours(1, 5), ours(2, 5)
+        res = compare({"neurodeck": lambda: ours(1), "neurodeck 2 threads": lambda: ours(2),
+                       "rsatoolbox": ref}, repeats, warmup=False)
+        o, o2, r = (res[k]["value"] for k in ("neurodeck", "neurodeck 2 threads", "rsatoolbox"))
+        diff = max(_diff(o.scores, r.evaluations.T), _diff(o.noise_ceiling, r.noise_ceiling),
+                   _diff(o2.scores, o.scores))
+        rows.append(_case(f"condition bootstrap x{n_boot}, {n_cond} conditions", res, diff,
+                          conditions=n_cond, n_bootstrap=n_boot, source=source,
+                          speedup_2_threads=res["neurodeck"]["wall"]["median"]
+                          / res["neurodeck 2 threads"]["wall"]["median"]))
+    inference.BOOT_BLAS_THREADS = 1
+    return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="100 bootstrap samples and 2 repeats (sizes unchanged)")
     args = parser.parse_args()
-    rows = []
-    print(f"{'case':42s} {'ours (s)':>9s} {'rsatoolbox (s)':>14s} {'speed-up':>9s} "
-          f"{'CPU speed-up':>12s} {'max |diff|':>10s}")
-    for bench in (bench_crossnobis, bench_time_resolved, bench_bootstrap):
-        for name, t_ours, t_ref, c_ours, c_ref, diff in bench(args.quick):
-            rows.append({"case": name, "ours_s": t_ours, "rsatoolbox_s": t_ref,
-                         "speedup": t_ref / t_ours, "ours_cpu_s": c_ours,
-                         "rsatoolbox_cpu_s": c_ref, "cpu_speedup": c_ref / c_ours,
-                         "max_abs_diff": diff})
-            print(f"{name:42s} {t_ours:9.4f} {t_ref:14.4f} {t_ref / t_ours:8.1f}x "
-                  f"{c_ref / c_ours:11.1f}x {diff:10.2e}", flush=True)
-    out = Path(__file__).resolve().parent / "out"
-    out.mkdir(exist_ok=True)
-    (out / "bench_rsa.json").write_text(json.dumps(rows, indent=2))
+    os.environ.setdefault("TQDM_DISABLE", "1")  # rsatoolbox's progress bars
+    warnings.filterwarnings("ignore")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from harness import environment, write_results
+
+    env = environment()
+    repeats = 2 if args.quick else 5
+    cases = bench_crossnobis(repeats) + bench_time_resolved(repeats)
+    cases += bench_bootstrap(2 if args.quick else 3, 100 if args.quick else 1000)
+    write_results(RESULTS, {"cases": cases}, quick=args.quick, env=env)
+
+
+def _row_speed(c: dict) -> str:
+    from harness import fmt_spread
+
+    t = c["timing"]
+    ours = t["neurodeck"]
+    return (f"| {c['case']} | {c['size'] if 'size' in c else c['source']} | "
+            f"{fmt_spread(ours['wall'])} | {fmt_spread(t['rsatoolbox']['wall'])} | "
+            f"{c['speedup_wall']:.1f}x | {c['speedup_cpu']:.1f}x | {c['max_abs_diff']:.1e} |")
+
+
+def tables(doc: dict) -> dict[str, str]:
+    """The docs' tables (docs/rsa.md) from a results file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from harness import fmt_spread
+
+    env = doc["environment"]
+    head = ("| case | workload | neurodeck wall, median (min-max) | rsatoolbox wall | "
+            "speed-up (wall) | speed-up (CPU) | max abs diff |\n|---|---|---|---|---|---|---|")
+    speed = [c for c in doc["cases"] if "n_bootstrap" not in c]
+    boot = [c for c in doc["cases"] if "n_bootstrap" in c]
+    cond = (f"\n\n{env['date'][:10]}, {env['cpu_count']} cores, load average "
+            f"{env['loadavg_start']} before and {env['loadavg_end']} after; numpy "
+            f"{env['numpy']}; {speed[0]['timing']['neurodeck']['wall']['n'] if speed else 0} "
+            "interleaved repeats per case after a warm-up call each.")
+    scaling = ["| conditions | data | neurodeck (1 BLAS thread) | neurodeck (2 BLAS threads) "
+               "| rsatoolbox | speed-up (wall) | speed-up (CPU) | max abs diff |",
+               "|---|---|---|---|---|---|---|---|"]
+    for c in boot:
+        t = c["timing"]
+        scaling.append(
+            f"| {c['conditions']} | {c['source']} | {fmt_spread(t['neurodeck']['wall'])} | "
+            f"{fmt_spread(t['neurodeck 2 threads']['wall'])} | "
+            f"{fmt_spread(t['rsatoolbox']['wall'])} | {c['speedup_wall']:.1f}x | "
+            f"{c['speedup_cpu']:.1f}x | {c['max_abs_diff']:.1e} |")
+    n_boot = boot[0]["n_bootstrap"] if boot else 0
+    reps = boot[0]["timing"]["neurodeck"]["wall"]["n"] if boot else 0
+    scaling.append(f"\n{n_boot}-sample condition bootstrap, 8 fixed models x 8 RDMs, corr; "
+                   f"{reps} interleaved repeats after a 5-sample warm-up of each.")
+    return {"rsa-speed": "\n".join([head, *map(_row_speed, speed)]) + cond,
+            "rsa-bootstrap-scaling": "\n".join(scaling)}
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ def predict(x: np.ndarray, groups: np.ndarray, subjects: np.ndarray, n_groups: i
 
     ``groups``/``subjects``: integer ids per row; ``counts``: how often each row occurs
     (a bootstrap sample; 0 = absent, default 1); ``w``: weight of each pair (a stimulus
-    bootstrap, default 1). Returns the predicted group per row (-1 where the row is absent
-    or its fold has fewer than ``min_groups`` groups to train on).
+    bootstrap, default 1). Returns the predicted group per row (-1 where the row is absent,
+    its fold has fewer than ``min_groups`` groups to train on, or all its training RDMs
+    are the same vector).
     """
     x = np.asarray(x, float)
     n = x.shape[0]
@@ -93,7 +94,13 @@ def predict(x: np.ndarray, groups: np.ndarray, subjects: np.ndarray, n_groups: i
         raise ParameterError(f"classifier must be one of {', '.join(CLASSIFIERS)}")
     score = np.where(have[fold_of], score, -np.inf)
     out = np.argmax(score, axis=1)
-    out[~present | (have[fold_of].sum(axis=1) < min_groups)] = -1
+    # a fold whose training RDMs are all the same vector carries no information (and
+    # NearestCentroid refuses it: "all features have zero variance")
+    dg = np.diag(gram)
+    d2 = dg[:, None] + dg[None, :] - 2.0 * gram
+    spread = np.array([d2[np.ix_(t, t)].max() if t.any() else 0.0 for t in train])
+    flat = spread <= 1e-12 * max(float(dg.max()), 1e-300)
+    out[~present | (have[fold_of].sum(axis=1) < min_groups) | flat[fold_of]] = -1
     return out
 
 
@@ -134,7 +141,7 @@ def _cell(t: np.ndarray, g_idx: np.ndarray, s_idx: np.ndarray, n_groups: int,
           ) -> tuple[float, np.ndarray, np.ndarray]:
     """Accuracy of one grid cell, per-subject (hits, rows), and the re-run bootstrap."""
     pred = predict(t, g_idx, s_idx, n_groups, classifier=classifier)
-    acc = accuracy(pred, g_idx, s_idx, pooled=pooled)
+    acc = accuracy(pred, g_idx, s_idx, pooled=pooled) if np.all(pred >= 0) else np.nan
     n_subj = s_idx.max() + 1
     hits = np.bincount(s_idx, weights=(pred == g_idx).astype(float), minlength=n_subj)
     rows = np.bincount(s_idx, minlength=n_subj).astype(float)
@@ -208,7 +215,7 @@ def identification(rdms: np.ndarray, groups: np.ndarray, subjects: np.ndarray,
                 continue
             acc[a, b], per_subj, boot_ab = _cell(t, g_idx, s_idx, g_names.size, classifier,
                                                  pooled_acc, draws, n_cond)
-            if subj_boots is not None:
+            if subj_boots is not None and np.isfinite(acc[a, b]):
                 hits, rows = per_subj[0][subj_boots], per_subj[1][subj_boots]
                 boot_ab = (hits.sum(axis=1) / rows.sum(axis=1) if pooled_acc
                            else (hits / rows).mean(axis=1))

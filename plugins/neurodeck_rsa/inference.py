@@ -121,6 +121,121 @@ def expand(v: np.ndarray, conds: np.ndarray) -> np.ndarray:
     return out
 
 
+# -- batched fixed-model bootstrap (cosine/corr) ----------------------------------------------
+def _blas_threads():
+    """BLAS threads for the batched bootstrap's GEMMs (policy measured in
+    benchmarks/bench_rsa.py: see docs/rsa.md)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(BOOT_BLAS_THREADS, user_api="blas")
+
+
+BOOT_BLAS_THREADS = 1
+
+def _moment_columns(data: np.ndarray, fixed: np.ndarray, method: str
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectors whose pair-weighted sums give every similarity of a bootstrap sample.
+
+    Returns ``(v, pairs_a, pairs_b)`` with ``v`` the stacked data and model vectors
+    (centred for ``corr``, which is shift-invariant, and scaled to unit RMS, which both
+    measures ignore: the moments are then well conditioned) and the index pairs (a, b)
+    whose products ``v_a * v_b`` are needed: data x data (a <= b), model x data and
+    model x model (diagonal)."""
+    v = np.vstack([data, fixed])
+    if method == "corr":
+        v = v - v.mean(axis=1, keepdims=True)
+    rms = np.sqrt(np.mean(v * v, axis=1, keepdims=True))
+    v = v / np.where(rms > 0, rms, 1.0)
+    n, k = data.shape[0], fixed.shape[0]
+    da, db = np.triu_indices(n)
+    ma, mb = np.repeat(np.arange(n, n + k), n), np.tile(np.arange(n), k)
+    mm = np.arange(n, n + k)
+    return v, np.concatenate([da, ma, mm]), np.concatenate([db, mb, mm]), np.array([n, k])
+
+
+def _sample_moments(v: np.ndarray, pa: np.ndarray, pb: np.ndarray,
+                    conds: list[np.ndarray | None], n_cond: int,
+                    block: int = 1 << 22) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pair-weighted sums for every sample: total weight (s), sum w v_a (s x q) and
+    sum w v_a v_b (s x n_pairs_ab), as GEMMs of the samples' pair weights with the
+    products, in blocks of pairs that keep each operand under ``block`` entries."""
+    q, n_pairs = v.shape
+    iu, ju = np.triu_indices(n_cond, 1)
+    counts = np.array([np.ones(n_cond) if c is None else np.bincount(c, minlength=n_cond)
+                       for c in conds], float)
+    total = np.zeros(len(conds))
+    lin = np.zeros((len(conds), q))
+    quad = np.zeros((len(conds), pa.size))
+    step = max(1, min(n_pairs, block // max(pa.size + q, len(conds))))
+    for a in range(0, n_pairs, step):
+        sl = slice(a, a + step)
+        w = counts[:, iu[sl]] * counts[:, ju[sl]]           # samples x pairs: c_i c_j
+        x = v[:, sl]
+        total += w.sum(axis=1)
+        lin += w @ x.T
+        quad += w @ (x[pa] * x[pb]).T
+    return total, lin, quad
+
+
+def _fast_bootstrap(data: np.ndarray, fixed: np.ndarray, method: str,
+                    samples: list[tuple[np.ndarray | None, np.ndarray | None]]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-model scores (k x s) and noise ceilings (2 x s) of every bootstrap sample for
+    ``cosine``/``corr`` without NaN, from the pair-weighted similarity matrix R of the
+    original RDMs and models per sample.
+
+    A sample that holds RDM r k_r times has the pooled RDM of a set with counts a
+    (pool = mean of normalised RDMs) at similarity a.R[:, t] / sqrt(a.R.a) to RDM t, so
+    the leave-one-out lower bound (a = k without t's copies) and the upper bound (a = k)
+    need no pooled vectors; the model score is sum_r k_r R[m, r] / sum_r k_r. This is
+    :func:`noise_ceiling` and ``weighted_compare`` on the sample, done at once.
+    """
+    n_rdm, n_pairs = data.shape
+    n_cond = n_from_pairs(n_pairs)
+    v, pa, pb, (n, k) = _moment_columns(data, fixed, method)
+    conds = [c for _, c in samples]
+    valid = np.array([c is None or np.unique(c).size >= 3 for c in conds])
+    same_w = all(c is None for c in conds)
+    total, lin, quad = _sample_moments(v, pa, pb, conds[:1] if same_w else conds, n_cond)
+    if same_w:
+        total, lin, quad = (np.repeat(x, len(samples), axis=0) for x in (total, lin, quad))
+    total = np.where(total > 0, total, np.nan)
+    mean = lin / total[:, None]
+    cov = quad / total[:, None]
+    if method == "corr":
+        cov = cov - mean[:, pa] * mean[:, pb]
+    # variances of every vector (the a == b entries are among the pairs)
+    diag = np.full((len(samples), n + k), np.nan)
+    is_diag = pa == pb
+    diag[:, pa[is_diag]] = cov[:, is_diag]
+    sd = np.sqrt(np.maximum(diag, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cov / (sd[:, pa] * sd[:, pb])
+    r = np.where((sd[:, pa] > 0) & (sd[:, pb] > 0), r, 0.0)  # a constant RDM scores 0
+    n_dd = n * (n + 1) // 2
+    rdd = np.zeros((len(samples), n, n))
+    rdd[:, pa[:n_dd], pb[:n_dd]] = r[:, :n_dd]
+    rdd[:, pb[:n_dd], pa[:n_dd]] = r[:, :n_dd]
+    rmd = r[:, n_dd:n_dd + k * n].reshape(len(samples), k, n)
+    kk = np.array([np.ones(n_rdm) if rows is None else np.bincount(rows, minlength=n_rdm)
+                   for rows, _ in samples], float)
+    scores = np.einsum("skr,sr->ks", rmd, kk) / kk.sum(axis=1)[None, :]
+    rk = np.einsum("srt,sr->st", rdd, kk)                  # sum_r k_r R[r, t]
+    krk = np.einsum("st,st->s", rk, kk)
+    rtt = np.einsum("stt->st", rdd)
+    present = kk > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upper = rk / np.sqrt(krk)[:, None]
+        lower = (rk - kk * rtt) / np.sqrt(krk[:, None] - 2 * kk * rk + kk * kk * rtt)
+    n_present = present.sum(axis=1)
+    nc = np.stack([np.where(present, lower, 0.0).sum(axis=1),
+                   np.where(present, upper, 0.0).sum(axis=1)]) / n_present
+    nc[:, n_present < 2] = np.nan
+    scores[:, ~valid] = np.nan
+    nc[:, ~valid] = np.nan
+    return scores, nc
+
+
 def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
               samples: list[tuple[np.ndarray | None, np.ndarray | None]],
               progress: Progress | None = None, fitter: str = "nnls") -> BootstrapResult:
@@ -145,7 +260,12 @@ def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
     scores = np.full((len(models), len(samples)), np.nan)
     nc = np.full((2, len(samples)), np.nan)
     progress = progress or Progress()
-    for s, (rows, conds) in enumerate(samples):
+    batched = fast and len(samples) > 0
+    if batched:
+        with _blas_threads():
+            scores[fixed_idx], nc = _fast_bootstrap(data, fixed_vecs, method, samples)
+    loop = [] if batched and len(fixed_idx) == len(models) else samples
+    for s, (rows, conds) in enumerate(loop):
         if s % 20 == 0:
             progress.update(s / max(len(samples), 1), f"bootstrap sample {s}/{len(samples)}")
         rows_ = np.arange(n_rdm) if rows is None else np.asarray(rows)
@@ -161,7 +281,7 @@ def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
             else:
                 d, m, expanded = expand(d, conds), expand(fixed_vecs, conds), True
         sim = _scorer(method, w)
-        if fixed_idx:
+        if fixed_idx and not batched:
             scores[fixed_idx, s] = sim(m, d).mean(axis=1)
         for i, model in enumerate(models):
             if model.weighted:
@@ -170,7 +290,8 @@ def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
                 mod = Model(model.name, expand(model.components, conds), True) if expanded \
                     else model
                 scores[i, s] = np.mean(crossval_scores(mod, d, rows_, method, fitter, w)[0])
-        nc[:, s] = noise_ceiling(d, method, rows_, w)
+        if not batched:
+            nc[:, s] = noise_ceiling(d, method, rows_, w)
     mode_rdm = any(r is not None for r, _ in samples)
     mode_cond = any(c is not None for _, c in samples)
     dof = (min(n_rdm, n_cond) if mode_rdm and mode_cond else

@@ -110,3 +110,23 @@ def test_fdr_hand_derived():
     p = np.array([0.001, 0.02, 0.03, 0.5])
     # BH thresholds 0.0125, 0.025, 0.0375, 0.05: the first three pass (0.03 <= 0.0375)
     assert inference.fdr(p).tolist() == [True, True, True, False]
+
+
+@pytest.mark.parametrize("method", ["corr", "cosine"])
+def test_batched_bootstrap_equals_expanded_copies_both(vectors, method):
+    # the batched fast path (pair-weighted similarity matrices of the original RDMs)
+    # against the definition: resampled RDMs and expanded condition copies, pooled RDMs
+    # and noise ceilings built sample by sample; a sample with < 3 distinct conditions
+    models, data = vectors
+    samples = inference.draw_samples(data.shape[0], 9, "both", 30, np.random.default_rng(2))
+    samples[5] = (samples[5][0], np.array([1, 1, 4, 4, 4, 1, 1, 4, 4]))
+    ours = inference.bootstrap(models, data, method, samples)
+    for s, (rows, conds) in enumerate(samples):
+        if np.unique(conds).size < 3:
+            assert np.isnan(ours.scores[:, s]).all() and np.isnan(ours.noise_ceiling[:, s]).all()
+            continue
+        d, m = inference.expand(data[rows], conds), inference.expand(models, conds)
+        np.testing.assert_allclose(ours.scores[:, s], compare(m, d, method).mean(axis=1),
+                                   atol=1e-12, rtol=0)
+        np.testing.assert_allclose(ours.noise_ceiling[:, s],
+                                   inference.noise_ceiling(d, method, rows), atol=1e-12, rtol=0)
