@@ -11,6 +11,7 @@ from neurodeck.plugin_api import (
     Reader,
     Transform,
     View,
+    Writer,
     hookimpl,
 )
 
@@ -34,6 +35,13 @@ def neurodeck_readers():
                read="neurodeck_imaging.tiff:read", sniff="neurodeck_imaging.tiff:sniff",
                produces=("movie", "study"), members="neurodeck_imaging.tiff:members"),
     ]
+
+
+@hookimpl
+def neurodeck_writers():
+    return [Writer(id="suite2p-iscell", title="suite2p cell classification (iscell.npy)",
+                   extensions=("iscell.npy",), accepts=("imaging",),
+                   write="neurodeck_imaging.writers:write_iscell")]
 
 
 @hookimpl

@@ -238,3 +238,23 @@ def neurodeck_imaging_ring(plane, k):
 
     y, x, _ = ring_masks(plane.rois, 3.0).pixels(k)
     return y, x
+
+
+def test_curation_saves_in_suite2ps_iscell_and_reopens(tmp_path, s2p, neurodeck_plugins):
+    import shutil
+
+    from neurodeck.plugin_api.lazy import resolve
+
+    plane_dir = tmp_path / "plane0"
+    shutil.copytree(s2p / "plane0", plane_dir)
+    plane = neurodeck.open(plane_dir)
+    plane.toggle_cell(0)
+    plane.toggle_cell(15)
+    writer = next(w for w in neurodeck_plugins.contributions("writers")
+                  if w.id == "suite2p-iscell")
+    resolve(writer.write)(plane, plane_dir / "iscell.npy")
+    saved = np.load(plane_dir / "iscell.npy")  # suite2p's own format: ROIs x 2 floats
+    assert saved.shape == (16, 2)
+    np.testing.assert_array_equal(saved[:, 0] > 0.5, plane.iscell)
+    np.testing.assert_array_equal(saved[:, 1], np.load(s2p / "plane0" / "iscell.npy")[:, 1])
+    np.testing.assert_array_equal(neurodeck.open(plane_dir).iscell, plane.iscell)
