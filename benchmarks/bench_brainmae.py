@@ -3,7 +3,8 @@
 Workload (issues 7 and 18): subjects of 100 regions x 1,200 frames, the shipped
 checkpoint's architecture with random weights (the same weights in both engines). Per
 subject both engines run the forward passes the analysis runs: one unmasked pass
-(embeddings) and ceil(N / m) masked passes (reconstruction, mask_ratio 0.5). The two
+(embeddings only: encoder and temporal transformer) and ceil(N / m) masked passes
+(reconstruction, mask_ratio 0.5). The two
 engines are timed in one process, interleaved (numpy, torch, numpy, ...), with equal
 repeats after a warm-up call each, at 1 thread (BLAS and torch) and again at 2. Results
 must agree to 1e-5 (max absolute difference, recorded). The numpy row "full analysis"
@@ -74,7 +75,7 @@ def _engines(cfg, weights, model, threads: int):
 
     def run_numpy(x):
         segs, vis, pos = _passes(cfg, x)
-        out = [model.forward(segs, None, pos)[1]]
+        out = [model.forward(segs, None, pos, decode=False)[1]]
         out += [model.forward(segs, vis[k:k + 1], pos)[0] for k in range(vis.shape[0])]
         return out
 
@@ -82,7 +83,7 @@ def _engines(cfg, weights, model, threads: int):
         segs, vis, pos = _passes(cfg, x)
         with torch.inference_mode():
             s, p = torch.from_numpy(segs), torch.from_numpy(pos)
-            out = [net(s, None, p)[1].numpy()]
+            out = [net(s, None, p, decode=False)[1].numpy()]
             out += [net(s, torch.from_numpy(vis[k:k + 1]), p)[0].numpy()
                     for k in range(vis.shape[0])]
         return out

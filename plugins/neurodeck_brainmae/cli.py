@@ -69,6 +69,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--eval-every", type=int, default=0,
+                        help="print the held-out table every N steps (a learning curve; "
+                        "the checkpoint is always the last step)")
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop early after this many minutes (the step count is recorded)")
 
@@ -164,8 +167,24 @@ def main(args: argparse.Namespace) -> int:
     def report(step: int, mse: float, msg: str) -> None:
         print(f"{msg}: hidden-region MSE {mse:.4f}", file=sys.stderr, flush=True)
 
+    ratios = [float(r) for r in args.eval_ratios.split(",") if r.strip()]
+    scored = BrainMAEConfig(**{**config.__dict__, "baseline": baseline})
+
+    eval_cpu = [0.0]  # held-out evaluations run inside training: their CPU time apart
+
+    def snapshot(step: int, w) -> None:
+        c0 = time.process_time()
+        rows = heldout_table(scored, {**w, BASELINE_COVARIANCE: cov},
+                             [(s.name, s.data) for s in held], cov, ratios)
+        print(f"step {step}: held-out BrainMAE / Gaussian " + ", ".join(
+            f"{r['scan'].split('/')[-1]}@{r['mask_ratio']:g} {r['brainmae'] / r['gaussian']:.3f}"
+            for r in rows), file=sys.stderr, flush=True)
+        eval_cpu[0] += time.process_time() - c0
+
     started = time.monotonic()
-    weights, log = train(config, [s.data for s in train_scans], settings, report)
+    weights, log = train(config, [s.data for s in train_scans], settings, report,
+                         snapshot=snapshot if held and args.eval_every else None,
+                         snapshot_every=args.eval_every)
     weights = {**weights, BASELINE_COVARIANCE: cov}
     notes = {
         "arguments": {k: v for k, v in sorted(vars(args).items())
@@ -173,23 +192,24 @@ def main(args: argparse.Namespace) -> int:
         "data": [s.name for s in train_scans], "data_files": [Path(p).name for p in args.data],
         "heldout": [s.name for s in held], "steps": log.steps_done,
         "train_seconds": round(log.seconds, 1),
-        "train_cpu_seconds": round(log.cpu_seconds, 1), "batch_size": settings.batch_size,
+        "train_cpu_seconds": round(log.cpu_seconds - eval_cpu[0], 1),
+        "eval_cpu_seconds": round(eval_cpu[0], 1), "batch_size": settings.batch_size,
         "crop_segments": settings.crop_segments, "lr": settings.lr, "seed": settings.seed,
         "threads": settings.threads, "torch": __import__("torch").__version__,
         "weight_decay": settings.weight_decay, "warmup": settings.warmup,
         "mask_ratio_spread": settings.mask_ratio_spread,
         "final_train_hidden_mse": log.masked_mse[-1] if log.masked_mse else None,
     }
-    config = BrainMAEConfig(**{**config.__dict__, "baseline": baseline})
+    config = scored
     if held:
-        ratios = [float(r) for r in args.eval_ratios.split(",") if r.strip()]
         rows = heldout_table(config, weights, [(s.name, s.data) for s in held], cov, ratios)
         notes["heldout_evaluation"] = rows
         notes["heldout_beats_every_baseline"] = beats_baselines(rows)
     config = BrainMAEConfig(**{**config.__dict__, "training": notes})
     path = checkpoint.save(args.out, config, weights)
     print(f"wrote {path} and {path.with_suffix('.json').name} in "
-          f"{time.monotonic() - started:.0f} s ({log.cpu_seconds:.0f} CPU s training)",
+          f"{time.monotonic() - started:.0f} s ({notes['train_cpu_seconds']:.0f} CPU s "
+          "training)",
           file=sys.stderr)
     if held:
         print("held-out masked-reconstruction MSE (z units, mean over regions):\n"

@@ -137,7 +137,7 @@ def run_scan(model: NumpyBrainMAE, data: np.ndarray, mask_ratio: float,
     segs = cut(z, starts, tau)
     positions = starts / tau
     # Embeddings come from the unmasked scan: they do not depend on the mask draw.
-    _, ctx = model.forward(segs[None], None, positions[None])
+    _, ctx = model.forward(segs[None], None, positions[None], decode=False)
     visible = mask_passes(len(starts), n, mask_ratio, rng)
     pred = np.empty((visible.shape[0], *segs.shape), dtype=np.float32)
     for p in range(visible.shape[0]):

@@ -67,7 +67,11 @@ def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
 def normalised(x: np.ndarray) -> np.ndarray:
     """``(x - mean) / sqrt(var + eps)`` over the last axis: layer norm without its affine
     part (folded into the next linear map where there is one)."""
-    xc = x - x.mean(-1, keepdims=True)
+    d = x.shape[-1]
+    # the mean as a matrix-vector product: faster than a reduction over a short last axis
+    mean = (x.reshape(-1, d) @ np.full((d, 1), 1.0 / d, dtype=x.dtype)).reshape(
+        *x.shape[:-1], 1)
+    xc = x - mean
     var = np.einsum("...d,...d->...", xc, xc)[..., None]
     var *= np.float32(1.0 / x.shape[-1])
     var += np.float32(LN_EPS)
@@ -256,12 +260,14 @@ class NumpyBrainMAE:
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, x: np.ndarray, visible: np.ndarray | None,
-                positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                positions: np.ndarray,
+                decode: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
         """Reconstruct segments and embed them.
 
         ``x`` (B, S, N, tau) normalised signals, ``visible`` (B, S, N) bool or None (all
         visible), ``positions`` (B, S) segment positions in units of segments.
-        Returns ``(reconstruction (B, S, N, tau), segment embeddings (B, S, d))``.
+        Returns ``(reconstruction (B, S, N, tau), segment embeddings (B, S, d))``; with
+        ``decode=False`` the reconstruction is skipped (None): embeddings only.
         """
         w = self.w
         bsz, s, n, tau = np.shape(x)
@@ -295,6 +301,8 @@ class NumpyBrainMAE:
         for b in range(self.arch.n_temporal_layers):
             zt = self._temporal_layer(zt, f"temporal.{b}")
         ctx = layer_norm(zt, w["temporal_norm.weight"], w["temporal_norm.bias"])
+        if not decode:
+            return None, ctx
         proj = linear(ctx, w["decoder.context.weight"], w["decoder.context.bias"]).reshape(m, d)
         wh, bh = self._folded["decoder.head"]
         recon = np.empty((n, m, tau), dtype=np.float32)

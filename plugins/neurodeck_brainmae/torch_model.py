@@ -114,7 +114,8 @@ class TorchBrainMAE(nn.Module):
             self.head = nn.Linear(d, len(config.head.outputs))
 
     def forward(self, x: torch.Tensor, visible: torch.Tensor | None,
-                positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                positions: torch.Tensor,
+                decode: bool = True) -> tuple[torch.Tensor | None, torch.Tensor]:
         """As :meth:`NumpyBrainMAE.forward`, on tensors."""
         emb = self.roi_embedding
         tok = self.token_proj(x)
@@ -134,6 +135,8 @@ class TorchBrainMAE(nn.Module):
         for layer in self.temporal:
             z = layer(z)
         c = self.temporal_norm(z)
+        if not decode:
+            return None, c
         u = h + self.decoder.context(c)[:, :, None, :]
         for block in self.decoder.blocks:
             u = block(u, emb, None)

@@ -130,3 +130,13 @@ def test_classification_head_gives_probabilities(make_config, make_weights):
     logits = emb @ model.w["head.weight"].T + model.w["head.bias"]
     np.testing.assert_allclose(p, np.exp(logits) / np.exp(logits).sum(1, keepdims=True),
                                atol=1e-6)
+
+
+def test_embeddings_only_pass_skips_the_decoder_and_changes_nothing(tiny, make_weights):
+    model = NumpyBrainMAE(tiny, make_weights(tiny))
+    x, visible, pos = _inputs(tiny)
+    for vis in (None, visible):
+        recon, ctx = model.forward(x, vis, pos)
+        none, ctx_only = model.forward(x, vis, pos, decode=False)
+        assert none is None
+        np.testing.assert_array_equal(ctx_only, ctx)
