@@ -1,4 +1,4 @@
-"""Axis items for the browser: a clock-style time ruler and a row-label axis."""
+"""The browser's time ruler: seconds, then a clock past a minute, its label saying which."""
 
 from __future__ import annotations
 
@@ -19,14 +19,29 @@ def clock(t: float, spacing: float) -> str:
     return f"{sign}{int(h)}:{int(m):02d}:{sec}" if h else f"{sign}{int(m)}:{sec}"
 
 
+def clock_unit(t_max: float) -> str:
+    """How :func:`clock` writes times up to ``t_max``: ``s``, ``m:ss`` or ``h:mm:ss``."""
+    return "s" if t_max < 60 else ("m:ss" if t_max < 3600 else "h:mm:ss")
+
+
 class TimeAxis(pg.AxisItem):
-    """Bottom axis labelling seconds as a clock once past a minute."""
+    """Bottom axis labelling seconds as a clock once past a minute; its label names the
+    format shown (``time (s)``, ``time (m:ss)``, ``time (h:mm:ss)``)."""
 
     def __init__(self, **kwargs):
         super().__init__("bottom", **kwargs)
         # No SI prefix for a clock; the prefix logic also re-renders the axis label's
         # HTML on every range change (~0.5 ms per page).
         self.enableAutoSIPrefix(False)
+
+    def setRange(self, mn, mx):  # noqa: N802 - pyqtgraph API
+        super().setRange(mn, mx)
+        unit = clock_unit(max(abs(mn), abs(mx)))
+        # Re-rendering the label costs: only when the format changes (pyqtgraph also
+        # sets a range from __init__, before this class's own attributes exist).
+        if unit != getattr(self, "_unit", None):
+            self._unit = unit
+            self.setLabel(f"time ({unit})")
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         return [clock(v * scale, spacing * scale) for v in values]

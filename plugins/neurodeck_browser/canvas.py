@@ -18,6 +18,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from neurodeck.gui.widgets.labels import CategoryAxis
+
 from .axes import TimeAxis
 from .labels import row_ticks
 from .modes import HeatmapLayer, MissingRows, RasterLayer, ScaleBars
@@ -65,13 +67,16 @@ class Canvas:
         self.glw.setBackground("w")
         self.glw.ci.setSpacing(0)
         self.vb = BrowserViewBox(view)
+        # Row names with the shell's one label-layout mechanism: thinned to every k-th
+        # when lines do not fit, long names elided, the full name on hover. It is redone
+        # when the rows or the plot's height change, never when paging in time.
+        self.rows = CategoryAxis("left", offset=0.0, max_extent=230.0, rotate=False)
         self.plot = self.glw.addPlot(row=0, col=0, viewBox=self.vb,
-                                     axisItems={"bottom": TimeAxis()})
+                                     axisItems={"bottom": TimeAxis(), "left": self.rows})
         self.plot.hideButtons()
         self.plot.invertY(True)
         self.plot.setClipToView(False)
-        self.plot.getAxis("left").setStyle(tickLength=0)
-        self.plot.setLabel("bottom", "time (s)")
+        self.rows.setStyle(tickLength=0)
         # Labels on the major ticks only: pyqtgraph measures every candidate label of each
         # level it may draw, about a third of the GUI thread's work per page.
         self.plot.getAxis("bottom").setStyle(maxTextLevel=0, maxTickLevel=1)
@@ -81,6 +86,7 @@ class Canvas:
         self.scalebars = ScaleBars(self.plot)
         self.missing = MissingRows(self.plot)
         self.layers = {"traces": self.traces, "raster": self.raster, "heatmap": self.heatmap}
+        self._bars: tuple | None = None  # what the scale bars show
 
         self.overview = self.glw.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()})
         self.overview.setMaximumHeight(OVERVIEW_PX)
@@ -104,8 +110,7 @@ class Canvas:
         self.glw.ci.layout.setRowStretchFactor(0, 10)
         # Axes that paging does not change are painted from a cached pixmap: the row
         # names (64+ texts), the scale bars' margin and the overview's ruler.
-        self.cached = (self.plot.getAxis("left"), self.plot.getAxis("right"),
-                       self.overview.getAxis("bottom"))
+        self.cached = (self.rows, self.plot.getAxis("right"), self.overview.getAxis("bottom"))
         for axis in self.cached:
             axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_duration(duration)
@@ -152,6 +157,7 @@ class Canvas:
     def update_scalebars(self, picks: Sequence[int], look: Look) -> None:
         if look.mode != "traces" or not look.types:
             self.scalebars.clear()
+            self._bars = None
             return
         lanes, _, _ = lanes_for(picks, look.types, look.butterfly)
         first: dict[str, float] = {}
@@ -159,7 +165,14 @@ class Canvas:
             first.setdefault(look.types[k], lane)
         units = {t: (None if look.recording and not u.name else u)
                  for t, u in look.units.items()}
-        self.scalebars.update(list(first.items()), look.n_lanes(picks), look.scales, units)
+        n_lanes = look.n_lanes(picks)
+        spec = (tuple(first.items()), n_lanes, tuple(sorted(look.scales.items())),
+                tuple(sorted((k, v) for k, v in units.items())), self.scalebars.visible,
+                self.vb.height())
+        if spec == self._bars:
+            return  # paging: nothing to redraw (the margin stays in its pixmap cache)
+        self._bars = spec
+        self.scalebars.update(list(first.items()), n_lanes, look.scales, units)
 
     def draw_page(self, page: Page, look: Look, heat_levels: tuple[float, float] | None,
                   signal: bool) -> tuple[float, float] | None:
@@ -197,12 +210,10 @@ class Canvas:
         return page.render
 
     def set_rows(self, ticks: Sequence[tuple[int, str]], n_lanes: int) -> None:
-        """Lanes ``0 .. n_lanes - 1`` top to bottom, named by ``ticks`` (thinned so that
-        names never overlap: one every 12 pixels at most)."""
+        """Lanes ``0 .. n_lanes - 1`` top to bottom, named by ``ticks`` (lane, name)."""
         self.plot.setYRange(-0.5, max(n_lanes, 1) - 0.5, padding=0)
         ticks = list(ticks)
-        step = max(1, int(np.ceil(len(ticks) / max(self.vb.height() / 12, 1))))
-        self.plot.getAxis("left").setTicks([ticks[::step]])
+        self.rows.set_labels([t for _, t in ticks], positions=[float(r) for r, _ in ticks])
 
     def only(self, mode: str) -> None:
         """Hide every layer but ``mode``'s."""

@@ -69,6 +69,8 @@ class LatestFetcher:
             if self._pending is not None:
                 self.dropped += 1
                 self._pending = None
+            # not also as a prefetch (two workers on one key would lose the delivery)
+            self._prefetch = [(k, j) for k, j in self._prefetch if k != key]
             if key in self._running:  # a worker is making it: deliver that one
                 self._running[key] = self._generation
             else:
@@ -136,9 +138,11 @@ class LatestFetcher:
                 else:
                     gen = -1
                     key, job = self._prefetch.pop()
+                    if key in self._running:  # already being made by another worker
+                        continue
                 hit = self._cache.get(key)
                 if hit is None:
-                    self._running[key] = gen
+                    self._running[key] = max(gen, self._running.get(key, -1))
                 self._busy += 1
             result, error = (hit[0] if hit is not None else None), None
             if hit is None:

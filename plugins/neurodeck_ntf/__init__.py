@@ -1,7 +1,17 @@
 """Dynamic functional connectomes by non-negative tensor factorisation (NTF) of
 differential affinities between neurons (Dyballa et al., ICLR 2024)."""
 
-from neurodeck.plugin_api import Analysis, Bool, Choice, Float, Int, IntList, View, hookimpl
+from neurodeck.plugin_api import (
+    Analysis,
+    Bool,
+    Choice,
+    Float,
+    Int,
+    IntList,
+    View,
+    hookimpl,
+    optional,
+)
 
 NTF = Analysis(
     id="ntf",
@@ -80,10 +90,11 @@ NTF = Analysis(
         "times": "T frame times (s)",
         "rank": "the rank shown (the suggested one when several were fitted)",
         "relative_error": "relative error of the shown fit over observed entries",
-        "ranks": "ranks fitted (only when several)",
-        "rank_errors": "ranks x restarts relative error, best first (only when several)",
-        "rank_similarity": "ranks x restarts factor match score of each restart to the "
-                           "best fit (only when several)",
+        "ranks": optional("ranks fitted (only when several)"),
+        "rank_errors": optional("ranks x restarts relative error, best first (only when "
+                                "several)"),
+        "rank_similarity": optional("ranks x restarts factor match score of each restart "
+                                    "to the best fit (only when several)"),
         "event_onsets": "event onsets (s) of the input, for shading",
         "event_durations": "event durations (s)",
         "event_labels": "event labels",

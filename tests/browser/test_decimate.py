@@ -156,3 +156,30 @@ def test_spectral_coords_are_laplacian_eigenvectors():
         c = xy[:, k]
         cos = abs(v @ c) / np.linalg.norm(v) / np.linalg.norm(c)
         assert cos > 0.999
+
+
+def test_fetcher_never_loses_a_request_for_a_page_being_prefetched():
+    """A page queued as a prefetch and then requested, while both workers are busy: the
+    free workers must not both make it (the delivery was lost that way)."""
+    for _ in range(20):
+        _one_prefetched_request()
+
+
+def _one_prefetched_request():
+    got, gate = [], threading.Event()
+    f = LatestFetcher(lambda key, value, error: got.append(key), workers=2)
+    try:
+        f.request("busy-a", lambda: gate.wait(2))
+        f.prefetch("busy-b", lambda: gate.wait(2))
+        deadline = time.monotonic() + 5
+        while f._busy < 2 and time.monotonic() < deadline:  # both workers held
+            time.sleep(0.001)
+        page = lambda: (time.sleep(0.03), "page")[1]  # noqa: E731 - long enough to overlap
+        f.prefetch("page", page)
+        f.request("page", page)
+        gate.set()
+        while "page" not in got and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert got.count("page") == 1
+    finally:
+        f.close()
