@@ -225,7 +225,7 @@ def run_graph_tool(graphs: list, exe: str) -> dict:
         return json.loads(dst.read_text())
 
 
-def bench_lfr(n_graphs: int) -> dict:
+def bench_lfr(n_graphs: int, settings: list[int] | None = None) -> dict:
     import numpy as np
     from neurodeck_ntf import communities, sbm
     from neurodeck_ntf.synthetic import weighted_lfr
@@ -233,9 +233,11 @@ def bench_lfr(n_graphs: int) -> dict:
 
     exe = graph_tool_python()
     rows = []
-    for mu_t, mu_w, beta, k in LFR_SETTINGS:
-        r = {"mu_t": mu_t, "mu_w": mu_w, "beta": beta, "k": k, "dc": [], "ndc": [],
-             "select": [], "selected": [], "leiden": [], "sbm_s": []}
+    for index, (mu_t, mu_w, beta, k) in enumerate(LFR_SETTINGS):
+        if settings is not None and index not in settings:
+            continue
+        r = {"setting": index, "mu_t": mu_t, "mu_w": mu_w, "beta": beta, "k": k, "dc": [],
+             "ndc": [], "select": [], "selected": [], "leiden": [], "sbm_s": []}
         graphs, truths = [], []
         for seed in range(n_graphs):
             w, truth = weighted_lfr(mu_t=mu_t, mu_w=mu_w, beta=beta, avg_degree=k, seed=seed)
@@ -434,11 +436,18 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections of {SECTIONS}")
+    ap.add_argument("--lfr-settings", default=None,
+                    help="indices into LFR_SETTINGS to run (rows are merged into the file)")
+    ap.add_argument("--lfr-graphs", type=int, default=None,
+                    help="graphs per LFR setting (default 4, --quick 2)")
+    ap.add_argument("--cp-frames", type=int, default=None,
+                    help="frames of the CP sizes (default 3000, --quick 600); the table "
+                         "shows the sizes run")
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s]
     doc: dict = {}  # the sections run now; merged into the results file at the end
     env = environment()
-    frames = 600 if args.quick else 3000
+    frames = args.cp_frames or (600 if args.quick else 3000)
     with threadpool_limits(1):
         if "cp" in only:
             env["cp_threads"] = "BLAS 1 thread for both tools"
@@ -451,7 +460,10 @@ def main() -> None:
                                                                           "tensortools")},
                                  default=float), flush=True)
         if "lfr" in only:
-            doc["lfr"] = {**bench_lfr(2 if args.quick else 4), "environment": dict(env)}
+            settings = ([int(x) for x in args.lfr_settings.split(",")]
+                        if args.lfr_settings else None)
+            graphs = args.lfr_graphs or (2 if args.quick else 4)
+            doc["lfr"] = {**bench_lfr(graphs, settings), "environment": dict(env)}
         if "dense" in only:
             doc["dense"] = {**bench_dense(2 if args.quick else 4), "environment": dict(env)}
     if "celegans" in only:
@@ -465,10 +477,16 @@ def main() -> None:
                 "environment": env_c}
             print(json.dumps({k: v for k, v in doc["celegans"].items()
                               if k != "components"}, default=float), flush=True)
+    for section in doc.values():
+        section["environment"]["loadavg_end"] = loadavg()
     # Keep the other sections' results (sections may run in separate processes).
     path = RESULTS_DIR / f"{RESULTS}{'-quick' if args.quick else ''}.json"
     old = json.loads(path.read_text()) if path.is_file() else {}
     merged = {k: v for k, v in old.items() if k in SECTIONS}
+    if "lfr" in doc and "lfr" in merged:  # rows of other settings run separately stay
+        mine = {r["setting"] for r in doc["lfr"]["rows"]}
+        rows = [r for r in merged["lfr"]["rows"] if r.get("setting") not in mine]
+        doc["lfr"]["rows"] = sorted(rows + doc["lfr"]["rows"], key=lambda r: r["setting"])
     merged.update(doc)
     write_results(RESULTS, merged, quick=args.quick, env=env)
 
@@ -578,9 +596,10 @@ def _celegans_tables(doc: dict) -> dict[str, str]:
            f"{fmt_s(warm['min'])}\u2013{fmt_s(warm['max'])}; CPU "
            f"{fmt_s(c['warm']['cpu']['median'])}), {fmt_s(c['cold_process_s'])} cold (a fresh "
            f"process: imports, reading the file, the run). 1-minute load average "
-           f"{env['loadavg_start'][0]:.1f} at the start, {env.get('loadavg_end', ['?'])[0]} "
-           f"at the end; BLAS threads as installed ({env.get('cpu_count')} cores; the CP "
-           "stage uses 1 thread for tensors under 64 MiB).",
+           f"{env['loadavg_start'][0]:.1f} at the start"
+           + (f", {env['loadavg_end'][0]:.1f} at the end" if "loadavg_end" in env else "")
+           + f"; BLAS threads as installed ({env.get('cpu_count')} cores; the CP stage uses "
+           "1 thread for tensors under 64 MiB).",
            f"- Where the time goes (median run): affinity {fmt_s(stages.get('affinity', 0))}, "
            f"CP {fmt_s(cp_total)} ("
            + ", ".join(f"{k[3:]} {fmt_s(v)}" for k, v in stages.items() if k.startswith("CP"))
