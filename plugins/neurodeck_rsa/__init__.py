@@ -162,16 +162,16 @@ TRSA = Analysis(
         *_RDM_PARAMS,
         Float("lower", 0.1, minimum=0.0, maximum=1.0, help="Lower quantile l"),
         Float("upper", 0.5, minimum=0.0, maximum=1.0, help="Upper quantile u"),
-        Choice("scale", "raw", choices=("raw", "rank"),
+        Choice("scale", "rank", choices=("rank", "raw"),
                help="rank: ramp linear in each RDM's min-max-scaled ranks (the authors' "
                     "code); raw: ramp linear in the dissimilarities (rsatoolbox)"),
         Choice("quantiles", "per_rdm", choices=("per_rdm", "pooled"),
                help="Quantiles per RDM (authors' code), or pooled over all RDMs "
                     "(rsatoolbox)"),
-        Choice("geodesic", "zero_edges", choices=("zero_edges", "reference", "rsatoolbox"),
-               help="zero_edges: pairs below l are zero-length edges; reference: the "
-                    "authors' code (no edge below l, Floyd-Warshall, then ranks); "
-                    "rsatoolbox: no edge below l, inf where disconnected"),
+        Choice("geodesic", "reference", choices=("reference", "zero_edges", "rsatoolbox"),
+               help="reference: the authors' code (no edge below l, Floyd-Warshall, then "
+                    "ranks); zero_edges: pairs below l are zero-length edges; rsatoolbox: "
+                    "no edge below l, inf where disconnected"),
         Int("grid", 11, minimum=0, maximum=101,
             help="Grid steps of l and u in [0, 1] for identification (0 = skip)"),
         Choice("evaluate", "rgtm", choices=("rgtm", "rgdm"),
@@ -191,8 +191,8 @@ TRSA = Analysis(
         "rdms": "n_rdm x n_cond x n_cond input RDMs", "conditions": "n_cond labels",
         "rgtm": "n_rdm x n_cond x n_cond GT(lower, upper)-transformed RDMs",
         "rgdm": "n_rdm x n_cond x n_cond geodesic RDMs over edges < 1 of rgtm "
-                "(zero_edges: disconnected pairs get the largest finite distance, at "
-                "least 1; reference: ranks; rsatoolbox: inf)",
+                "(reference: ranks of the path lengths; zero_edges: disconnected pairs "
+                "get the largest finite distance, at least 1; rsatoolbox: inf)",
         "rdm_names": "n_rdm labels", "rdm_subjects": optional("n_rdm subject of each RDM"),
         "rdm_groups": "n_rdm region/layer of each RDM",
         "times": optional("epochs, time-resolved: n_rdm window centres (s)"),

@@ -166,7 +166,7 @@ def run_trsa(inputs: list[Dataset], params: dict[str, Any], progress: Progress) 
     subjects = np.concatenate([s.subjects for s in sets]).astype(str)
     pooled = params["quantiles"] == "pooled"
     scale = params.get("scale", "rank")
-    geo = params.get("geodesic", "zero_edges")
+    geo = params.get("geodesic", "reference")
     gt = topology.gt_transform(vecs, params["lower"], params["upper"], scale=scale,
                                pooled=pooled)
     progress.update(0.3, "geodesic distances")

@@ -159,7 +159,7 @@ def _cell(t: np.ndarray, g_idx: np.ndarray, s_idx: np.ndarray, n_groups: int,
 
 
 def identification(rdms: np.ndarray, groups: np.ndarray, subjects: np.ndarray,
-                   lowers: np.ndarray, uppers: np.ndarray, *, scale: str = "raw",
+                   lowers: np.ndarray, uppers: np.ndarray, *, scale: str = "rank",
                    pooled: bool = False, geodesic: str | None = None,
                    classifier: str = "correlation", bootstrap: str = "subjects",
                    n_bootstrap: int = 1000, seed: int = 0,

@@ -28,7 +28,7 @@ def test_gt_ramp_is_not_clipped_by_the_raw_upper_value_hand_derived():
     # rsatoolbox rescales the middle band in place and then sets values above the raw
     # upper quantile to 1, so when that quantile is below 1 part of the ramp jumps to 1.
     v = np.array([[0.0, 0.1, 0.2, 0.3, 0.4]])
-    ours = topology.gt_transform(v, 0.0, 0.75)  # q0 = 0, q0.75 = 0.3
+    ours = topology.gt_transform(v, 0.0, 0.75, scale="raw")  # q0 = 0, q0.75 = 0.3
     np.testing.assert_allclose(ours[0], [0, 1 / 3, 2 / 3, 1, 1])
     ref = geotopological_transform(RDMs(v), 0.0, 0.75).get_vectors()[0]
     np.testing.assert_allclose(ref, [0, 1, 1, 1, 1])  # 1/3 and 2/3 are above 0.3
@@ -38,11 +38,11 @@ def test_gt_per_rdm_quantiles_hand_derived():
     # two RDMs on different scales: per-RDM quantiles make their GT identical
     a = np.array([[1.0, 2, 3, 4, 5, 6]])
     v = np.vstack([a, 10 * a])
-    per = topology.gt_transform(v, 0.2, 0.8)
+    per = topology.gt_transform(v, 0.2, 0.8, scale="raw")
     # quantiles of 1..6 (linear): q0.2 = 2, q0.8 = 5 -> (x - 2) / 3 clipped
     np.testing.assert_allclose(per[0], [0, 0, 1 / 3, 2 / 3, 1, 1])
     np.testing.assert_allclose(per[1], per[0])
-    pooled = topology.gt_transform(v, 0.2, 0.8, pooled=True)
+    pooled = topology.gt_transform(v, 0.2, 0.8, scale="raw", pooled=True)
     assert not np.allclose(pooled[0], pooled[1])  # rsatoolbox's pooling mixes scales
 
 
@@ -61,7 +61,7 @@ def test_geodesic_keeps_zero_weight_edges_hand_derived():
     m[0, 1] = m[1, 0] = 0.0
     m[1, 2] = m[2, 1] = m[2, 3] = m[3, 2] = 0.5
     v = to_vectors(m)
-    ours = topology.geodesic(v)[0]
+    ours = topology.geodesic(v, method="zero_edges")[0]
     # pairs (01, 02, 03, 12, 13, 23): 0 stays 0; 0->2 via 1 = .5; 0->3 = 1; 1->3 = 1
     np.testing.assert_allclose(ours, [0, 0.5, 1.0, 0.5, 1.0, 0.5], atol=1e-12)
     ref = geodesic_transform(RDMs(v)).get_vectors()[0]
@@ -75,9 +75,9 @@ def test_geodesic_disconnected_value_hand_derived():
     np.fill_diagonal(m, 0)
     m[0, 1] = m[1, 0] = 0.2
     m[2, 3] = m[3, 2] = 0.3  # two components {0,1} and {2,3}
-    out = topology.geodesic(to_vectors(m))[0]
+    out = topology.geodesic(to_vectors(m), method="zero_edges")[0]
     np.testing.assert_allclose(out, [0.2, 1, 1, 1, 1, 0.3])  # max(1, largest finite)
-    nan = topology.geodesic(to_vectors(m), disconnected="nan")[0]
+    nan = topology.geodesic(to_vectors(m), disconnected="nan", method="zero_edges")[0]
     assert np.isnan(nan[1:5]).all() and np.all(np.isfinite(nan[[0, 5]]))
 
 
