@@ -63,3 +63,24 @@ def dataset_fingerprint(ds: Dataset) -> str:
     if data is not None:
         arrays.append(np.asarray(data))
     return "sha256:" + array_sha256(*arrays) if arrays else "unknown"
+
+
+def folder_sha256(path: str | Path, limit: int = 200_000) -> str:
+    """``dir:<hex>``: a hash of a folder's file names and sizes (not their bytes: a study
+    folder can hold terabytes), stable when the folder is copied or moved."""
+    root = Path(path)
+    h = hashlib.sha256()
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            try:
+                size = p.stat().st_size
+            except OSError:
+                continue
+            h.update(f"{p.relative_to(root).as_posix()}\0{size}\n".encode())
+            seen += 1
+            if seen >= limit:
+                return "dir:" + h.hexdigest()
+    return "dir:" + h.hexdigest()

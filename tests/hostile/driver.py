@@ -16,6 +16,9 @@ import time
 import traceback
 from pathlib import Path
 
+#: Events that change a file: any on a secret is a finding (a save cleaning up through a
+#: link deleted files the workspace never wrote).
+WRITE_EVENTS = ("os.remove", "os.rmdir", "os.rename", "shutil.rmtree", "os.truncate")
 CODE_EVENTS = ("pickle.find_class", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                "subprocess.Popen")
 
@@ -44,7 +47,13 @@ class Recorder:
     def hook(self, event: str, args: tuple) -> None:
         if self.folder is None:
             return
-        if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        if event in WRITE_EVENTS and args and isinstance(args[0], (str, bytes, os.PathLike)):
+            from neurodeck.safety.references import under
+
+            path = os.path.abspath(os.fsdecode(args[0]))
+            if under(path, self.secrets):  # deleting or moving a file it never owned
+                self.touched.append(f"{event} {path}")
+        elif event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
             from neurodeck.safety.references import inside, under
 
             path = os.path.abspath(os.fsdecode(args[0]))

@@ -505,6 +505,122 @@ def code(env: Env) -> list[Case]:
     return out
 
 
+# -- workspaces (items 1, 2, 3, 10) -------------------------------------------------------
+def _workspace(folder: Path, env: Env, entries: list, history: list | None = None,
+               name: str = "w.ndws", **extra: Any) -> Path:
+    doc = {"format": "neurodeck-workspace", "version": 1, "entries": entries,
+           "history": history or [], "layout": {}, **extra}
+    path = folder / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _eeg_entry(folder: Path, **source: Any) -> dict:
+    import hashlib
+
+    from neurodeck.paths import resource_path
+
+    data = folder / "rec.edf"
+    data.write_bytes(resource_path("samples", "eegmmidb_S001R04.edf").read_bytes())
+    src = {"path": str(data), "relpath": "rec.edf", "size": data.stat().st_size,
+           "sha256": hashlib.sha256(data.read_bytes()).hexdigest(), "reader": None,
+           "options": {}, "name": "rec.edf"}
+    src.update(source)
+    return {"id": 1, "name": "rec.edf", "kind": "recording", "parent": None,
+            "origin": {"op": "open", "path": str(data)}, "source": src, "edits": {}}
+
+
+def workspace_options(env: Env) -> list[Case]:
+    out = []
+    f = env.folder("ws-preload")
+    out.append(Case("ws-option-preload-writes-a-file", "1 workspace options",
+                    _workspace(f, env, [_eeg_entry(f, options={
+                        "preload": str(env.secrets / "secret.eeg")})]),
+                    call="hostile_loaders:open_workspace", need="must be bool"))
+    f = env.folder("ws-unknown")
+    out.append(Case("ws-unknown-reader-option", "1 workspace options",
+                    _workspace(f, env, [_eeg_entry(f, options={"verbose": "debug"})]),
+                    call="hostile_loaders:open_workspace", need="no option"))
+    f = env.folder("ws-consent")
+    out.append(Case("ws-relaxes-safety-silently", "1 workspace options",
+                    _workspace(f, env, [_eeg_entry(f, options={"allow_external": True,
+                                                               "memory_budget": 2**60})]),
+                    call="hostile_loaders:open_workspace", need="safety"))
+    f = env.folder("ws-nullhash")
+    out.append(Case("ws-null-hash-names-a-private-file", "1 workspace options",
+                    _workspace(f, env, [_eeg_entry(f, path=str(env.secrets / "secret.eeg"),
+                                                   relpath=None, sha256=None, size=None)]),
+                    call="hostile_loaders:open_workspace", need="checksum"))
+    return out
+
+
+def workspace_scripts(env: Env) -> list[Case]:
+    inject = 'x.edf\nimport os; os.system("touch ' + str(env.canary) + '")\n'
+    quotes = "'" * 3
+    history = [
+        {"op": "open", "entry": 1, "path": f"/data/{inject}", "reader": 'a"\nimport os',
+         "options": {"k\nimport os": "v\"); os.system('x')#", "__class__": 1},
+         "name": inject, "kind": "recording\nos.system('x')"},
+        {"op": "set_annotations", "entry": 1, "onset": [0.0], "duration": [1.0],
+         "label": ['"]); os.system("x"); #\n']},
+        {"op": "set_bads", "entry": 1, "bads": ["Fz\nimport os"]},
+        {"op": "transform", "entry": 2, "transform": 'fc")\nimport os; os.system("x")#',
+         "inputs": [1], "params": {"a\nb": "c\u2028d", "lst": [1, "2\n3"]}},
+        {"op": "rename", "entry": 2, "name": "x\nimport os"},
+        {"op": "run", "entry": 3, "analysis": "fc\n# )\nos.system('x')", "inputs": [2],
+         "params": {"method": f"{quotes}\nimport os\n{quotes}"}},
+        {"op": "set_weird", "entry": 2, "values": "\nimport os"},
+    ]
+    f = env.folder("ws-script")
+    return [Case("ws-history-carries-code", "2 generated code",
+                 _workspace(f, env, [], history), expect="any",
+                 call="hostile_loaders:export_script")]
+
+
+def workspace_links(env: Env) -> list[Case]:
+    f = env.folder("ws-symlink")
+    (env.secrets / "e1-0123456789abcdef0123.h5").write_bytes(b"not yours")
+    (env.secrets / "analysis.h5").write_bytes(b"not yours either")
+    path = _workspace(f, env, [])
+    link = f / "w.ndws.d"
+    try:
+        link.symlink_to(env.secrets, target_is_directory=True)
+    except OSError:  # no symlinks here (Windows without the right): nothing to test
+        return []
+    return [Case("ws-results-folder-is-a-link", "3 symlinked saves", path,
+                 call="hostile_loaders:save_again", need="link")]
+
+
+def workspace_structure(env: Env) -> list[Case]:
+    out = []
+    base = {"id": 1, "name": "r", "kind": "result", "parent": None, "origin": {},
+            "result": "e1-0123456789abcdef0123.h5"}
+    for name, entries, history, need in (
+            ("self-parent", [{**base, "parent": 1}], [], "parent"),
+            ("parent-cycle", [{**base, "parent": 2}, {**base, "id": 2, "parent": 1}], [],
+             "parent"),
+            ("list-for-entry", [[1, 2, 3]], [], "object"),
+            ("list-for-source", [{"id": 1, "source": ["a"], "origin": {}}], [], "source"),
+            ("unknown-op", [], [{"op": "os.system", "entry": 1}], "unknown operation"),
+            ("inputs-text", [], [{"op": "run", "entry": 1, "inputs": "1; rm -rf /"}],
+             "list of ids"),
+            ("made-from-later", [{**base, "id": 1, "origin": {"op": "transform",
+                                                           "inputs": [5]}}], [],
+             "later entry"),
+    ):
+        f = env.folder(f"ws-{name}")
+        out.append(Case(f"ws-{name}", "10 structure checks",
+                        _workspace(f, env, entries, history),
+                        call="hostile_loaders:open_workspace", need=need))
+    f = env.folder("ws-deep")
+    deep = f / "deep.ndws"
+    deep.write_text('{"format": "neurodeck-workspace", "version": 1, "entries": [], '
+                    '"layout": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    out.append(Case("ws-json-nested-100000-deep", "10 structure checks", deep,
+                    call="hostile_loaders:open_workspace", need="nested"))
+    return out
+
+
 GENERATORS: dict[str, Callable[[Env], list[Case]]] = {
     "4 native": native,
     "5 bombs": bombs,
@@ -512,9 +628,13 @@ GENERATORS: dict[str, Callable[[Env], list[Case]]] = {
     "7 results": results,
     "12 plausibility": plausibility,
     "code": code,
-    # Pending (issue 17, after the core changes): "1 workspace options", "2 generated
-    # code", "3 symlinked saves", "8 plugin discovery", "10 structure checks",
-    # "11 batch and cancel" - each a generator returning Cases of its own kind.
+    "1 workspace options": workspace_options,
+    "2 generated code": workspace_scripts,
+    "3 symlinked saves": workspace_links,
+    "10 structure checks": workspace_structure,
+    # Plugin discovery (item 8) is tested in tests/core/test_plugin_hostility.py and batch
+    # timeouts and cancel (item 11) in tests/hostile/test_batch_cancel.py: they are
+    # processes and jobs, not files to open.
 }
 
 

@@ -133,6 +133,12 @@ def from_doc(doc: Any, pm: PluginManager, where: str = "<pipeline>") -> Pipeline
             or not isinstance(inp.get("options", {}), Mapping) \
             or not isinstance(inp.get("reader", ""), (str, type(None))):
         raise PipelineError(f"{where}: [input] may hold only reader = \"id\" and [input.options]")
+    from ..safety.policy import refuse_from_file
+
+    try:
+        refuse_from_file(dict(inp.get("options") or {}), where)
+    except NeurodeckError as exc:
+        raise PipelineError(str(exc)) from None
     steps = []
     for i, s in enumerate(steps_doc, 1):
         if not isinstance(s, Mapping):

@@ -104,6 +104,19 @@ def current() -> Policy:
     return _CURRENT.get() or default_policy()
 
 
+def refuse_from_file(options: dict[str, Any], what: str) -> None:
+    """Options that relax the read policy are the user's consent, given when they open a
+    file themselves: a workspace, pipeline or history record cannot carry them."""
+    from ..errors import NeurodeckError
+
+    asked = sorted(k for k in POLICY_OPTIONS if k in (options or {}))
+    if asked:
+        raise NeurodeckError(
+            f"{what} asks to relax neurodeck's safety checks ({', '.join(asked)}); that is "
+            "only taken from you, not from a file: open the data yourself with those options "
+            "if you trust it")
+
+
 def split_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(policy options, reader options) of the keywords given to ``open``."""
     policy = {k: options[k] for k in POLICY_OPTIONS if k in options}

@@ -18,6 +18,7 @@ from ..data.base import Dataset
 from ..data.result import Result
 from ..errors import NeurodeckError
 from ..jobs.progress import Progress
+from ..safety.policy import refuse_from_file
 from ..session import Entry, Session
 from .edits import apply_state
 from .format import WorkspaceError, read_document, results_dir, safe_relative
@@ -119,6 +120,7 @@ def _dataset(e: Mapping[str, Any], located: Mapping[int, Path],
     if e["id"] not in located:
         return None  # reported by locate_sources
     ref = SourceRef.from_doc(e["id"], e["source"])
+    refuse_from_file(ref.options, f"the workspace entry {ref.name or ref.filename!r}")
     p = located[e["id"]]
     key = (str(p), ref.reader, repr(sorted(ref.options.items())))
     if key not in opened:

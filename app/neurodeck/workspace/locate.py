@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..hashing import file_sha256
+from ..hashing import file_sha256, folder_sha256
 
 #: How many directory entries the search below the workspace folder looks at, at most.
 SEARCH_LIMIT = 20_000
@@ -47,10 +47,14 @@ Ask = Callable[[SourceRef, str], "str | os.PathLike[str] | None"]
 
 
 def matches(ref: SourceRef, path: Path) -> bool:
-    if not path.exists():
+    """Whether ``path`` is the file (or folder) ``ref`` names, by its saved hash. A ref
+    without a hash matches nothing: only the user can say which file it is."""
+    if ref.sha256 is None or not path.exists():
         return False
-    if ref.sha256 is None or not path.is_file():  # folders: existence is all we know
-        return ref.sha256 is None
+    if ref.sha256.startswith("dir:"):
+        return path.is_dir() and folder_sha256(path) == ref.sha256
+    if not path.is_file():
+        return False
     if ref.size is not None and path.stat().st_size != ref.size:
         return False  # cheap test first: no hashing of files of another size
     return file_sha256(path) == ref.sha256
@@ -87,7 +91,18 @@ class Locator:
                 return
 
     def locate(self, ref: SourceRef) -> tuple[Path | None, str]:
-        """``(path, "")`` when found, else ``(None, reason)`` (after asking, if it can)."""
+        """``(path, "")`` when found, else ``(None, reason)`` (after asking, if it can).
+
+        A source saved without a hash (an old or hand-made workspace) is never taken
+        silently, not even at its saved path: the user is asked which file it is.
+        """
+        if ref.sha256 is None:
+            reason = "the workspace has no checksum to recognise it by"
+            for _ in range(1 if self.ask else 0):
+                answer = self.ask(ref, reason)  # type: ignore[misc]
+                if answer and Path(answer).exists():
+                    return self._found(ref, Path(answer).absolute()), ""
+            return None, f"{ref.filename}: {reason} (open it yourself if you trust it)"
         tried: set[Path] = set()
         for cand in self.candidates(ref):
             cand = cand.absolute()
@@ -106,7 +121,8 @@ class Locator:
             cand = Path(answer).absolute()
             if matches(ref, cand):
                 return self._found(ref, cand), ""
-            reason = f"{cand} is not the same file (sha256 differs)"
+            what = "folder" if ref.sha256.startswith("dir:") else "file"
+            reason = f"{cand} is not the same {what} (sha256 differs)"
         return None, f"{ref.filename}: {reason}"
 
     def _found(self, ref: SourceRef, path: Path) -> Path:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from .. import api
 from ..data.base import Dataset
 from ..data.study import Study
 from ..jobs.progress import Progress
+from ..safety.policy import refuse_from_file
 from ..session import MAKING_OPS, Session, is_edit
 from .edits import apply_edit
 from .format import WorkspaceError
@@ -84,6 +86,7 @@ class Replayer:
         if op == "open":
             path = self.paths.get(rec["path"], rec["path"])
             options = dict(rec.get("options") or {})
+            refuse_from_file(options, f"the history's record of {Path(str(path)).name}")
             key = (path, rec.get("reader"), repr(sorted(options.items())))
             if not self._opened.get(key):
                 got = api.open(path, reader=rec.get("reader"), **options)
