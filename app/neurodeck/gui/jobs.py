@@ -3,12 +3,16 @@
 Each job runs a plain function in a worker thread with a
 :class:`~neurodeck.jobs.progress.Progress`; its signals reach the GUI thread
 queued. Cancel sets the progress's flag (the function stops at its next
-``progress.update``/``check``); a job that has not stopped a second later is
-abandoned: it is shown as cancelled and its late result is dropped.
+``progress.update``/``check``). A job that has not stopped a second later is stopped by
+force: ``Cancelled`` is raised inside its thread at the next Python instruction, so code
+that never checks its progress stops too (a single long call into a C library finishes
+that call first). One that still runs after that is abandoned: shown as cancelled, its
+late result dropped.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import threading
 import time
@@ -22,7 +26,9 @@ from PySide6 import QtCore
 from ..errors import Cancelled, NeurodeckError
 from ..jobs.progress import Progress
 
-ABANDON_AFTER_MS = 1000
+#: After Cancel: when to stop a job that did not stop itself, and when to give up on it.
+FORCE_AFTER_MS = 1000
+ABANDON_AFTER_MS = 4000
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Job:
     # Called in the GUI thread with the exception; returns True when it handled it.
     on_error: Callable[[BaseException], bool] | None = None
     exception: BaseException | None = None
+    thread: threading.Thread | None = None
 
     @property
     def elapsed(self) -> float:
@@ -79,6 +86,7 @@ class JobManager(QtCore.QObject):
         self.added.emit(job)
         thread = threading.Thread(target=self._work, args=(job, fn), daemon=True,
                                   name=f"neurodeck-job-{job.id}")
+        job.thread = thread
         thread.start()
         return job
 
@@ -101,7 +109,17 @@ class JobManager(QtCore.QObject):
         if job is None or not job.active:
             return
         job.progress.cancel()
+        QtCore.QTimer.singleShot(FORCE_AFTER_MS, self, lambda: self._force(job_id))
         QtCore.QTimer.singleShot(ABANDON_AFTER_MS, self, lambda: self._abandon(job_id))
+
+    def _force(self, job_id: int) -> None:
+        """Raise Cancelled in a job's thread that ignored the flag (a loop that never
+        reports progress keeps allocating otherwise)."""
+        job = self.jobs.get(job_id)
+        if job is None or not job.active or job.thread is None or not job.thread.is_alive():
+            return
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(job.thread.ident),
+                                                   ctypes.py_object(Cancelled))
 
     def _abandon(self, job_id: int) -> None:
         job = self.jobs.get(job_id)

@@ -1,0 +1,39 @@
+"""Cancel stops a job's work, even a job that never checks its progress (issue 17, 11)."""
+
+import threading
+import time
+
+import pytest
+
+from neurodeck.gui.jobs import JobManager
+
+pytestmark = pytest.mark.gui
+
+
+def test_cancel_stops_a_job_that_never_checks_its_progress(qtbot):
+    manager = JobManager()
+    state = {"blocks": 0, "stopped": threading.Event()}
+
+    def greedy(progress):  # never calls progress.update/check: a non-cooperative plugin
+        held = []
+        try:
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 60:
+                held.append(bytearray(1 << 16))
+                state["blocks"] += 1
+                if len(held) > 2000:  # bounded, so a failing test cannot exhaust memory
+                    held.clear()
+        finally:
+            state["stopped"].set()
+
+    job = manager.submit("greedy", greedy)
+    qtbot.waitUntil(lambda: state["blocks"] > 100, timeout=10000)
+    t0 = time.monotonic()
+    manager.cancel(job.id)
+    qtbot.waitUntil(lambda: not job.active, timeout=10000)
+    assert state["stopped"].wait(5), "the job's thread is still working"
+    assert job.status == "cancelled" and time.monotonic() - t0 < 5
+    assert not job.thread.is_alive()
+    n = state["blocks"]
+    time.sleep(0.3)
+    assert state["blocks"] == n  # no more allocation after the cancel
