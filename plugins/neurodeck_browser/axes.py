@@ -33,6 +33,8 @@ class TimeAxis(pg.AxisItem):
         # No SI prefix for a clock; the prefix logic also re-renders the axis label's
         # HTML on every range change (~0.5 ms per page).
         self.enableAutoSIPrefix(False)
+        self._unit = clock_unit(max(abs(v) for v in self.range))
+        self.setLabel(f"time ({self._unit})")  # (pyqtgraph's __init__ hid the first one)
 
     def setRange(self, mn, mx):  # noqa: N802 - pyqtgraph API
         super().setRange(mn, mx)
