@@ -125,7 +125,7 @@ class FmriView(ViewWidget):
         self.tc_plot = pg.PlotWidget(background="w")
         label_axis(self.tc_plot, "bottom", "time", "s")
         # Scanner intensities carry no physical unit.
-        label_axis(self.tc_plot, "left", "BOLD signal", "a.u.")
+        label_axis(self.tc_plot, "left", "BOLD", "a.u.")
         self.tc_plot.setMaximumHeight(180)
         self.tc_curve = self.tc_plot.plot(pen=pg.mkPen("#1f4f8f", width=1.5), name="voxel")
         self.roi_curve = self.tc_plot.plot(pen=pg.mkPen("#d62728", width=1.5), name="ROI")

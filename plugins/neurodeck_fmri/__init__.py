@@ -70,9 +70,37 @@ def neurodeck_readers():
     ]
 
 
+FMRI_QC = Analysis(
+    id="fmri-qc",
+    title="fMRI quality: tSNR, global signal, DVARS",
+    category="fMRI",
+    description=(
+        "Per voxel: temporal mean, standard deviation and signal-to-noise ratio (mean / "
+        "SD); per volume: the global signal and DVARS (RMS over the brain mask of the "
+        "change from the previous volume). The mask is nilearn's compute_epi_mask of the "
+        "mean image. Needs nothing but the run."
+    ),
+    reference=(
+        "Triantafyllou et al. (2005) NeuroImage 26:243 (tSNR); Power et al. (2012) "
+        "NeuroImage 59:2142 (DVARS)."
+    ),
+    accepts=("fmri",),
+    run="neurodeck_fmri.qc:run",
+    params=[],
+    outputs={
+        "mean": "temporal mean per voxel", "std": "temporal SD (n - 1) per voxel",
+        "tsnr": "mean / SD per voxel (0 where SD is 0)", "mask": "brain mask (EPI mask)",
+        "global_signal": "mean over the mask of each volume",
+        "dvars": "RMS over the mask of each volume's change from the previous one",
+        "median_tsnr": "median tSNR in the mask", "times": "volume onsets (s)",
+        "tr": "repetition time (s)",
+    },
+)
+
+
 @hookimpl
 def neurodeck_analyses():
-    return [ROI_EXTRACT]
+    return [ROI_EXTRACT, FMRI_QC]
 
 
 @hookimpl

@@ -34,6 +34,7 @@ HMMGLM = Analysis(
     ),
     accepts=("spikes", "traces"),
     run="neurodeck_hmmglm.compute:run",
+    estimate="neurodeck_hmmglm.estimate:estimate",
     params=[
         IntList("n_states", 3, minimum=1, maximum=20,
                 help="Number of hidden states, or a list (e.g. 2-6) to choose by "

@@ -35,6 +35,7 @@ NTF = Analysis(
     accepts=("traces",),
     n_inputs=(1, None),  # one multi-animal dataset, several animals, or a study of them
     run="neurodeck_ntf.compute:run",
+    estimate="neurodeck_ntf.estimate:estimate",
     params=[
         IntList("rank", [1, 2, 3, 4, 5, 6], minimum=1, maximum=50,
                 help="Number of components, or several (e.g. 1-6) to fit and compare; "

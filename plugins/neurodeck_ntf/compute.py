@@ -111,6 +111,11 @@ def run(inputs: list[Traces], params: dict[str, Any], progress: Progress) -> dic
     else:
         chosen = ranks[0]
     best = fits_by_rank[chosen][0]
+    if not best.converged and params["solver"] == "hals":
+        # Shown above the result's view and logged, not only visible in an array.
+        progress.warn(f"the rank-{chosen} fit stopped at max_iter={params['max_iter']} "
+                      f"before its relative error settled (tol {params['tol']:g}); raise "
+                      "max_iter or loosen tol")
     pairs, animals, times = _order_components(best, frames)
     k_comp = pairs.shape[1]
     affinity = np.stack([aff.pairs_to_matrix(pairs[:, c], n_neurons)

@@ -246,15 +246,20 @@ def install_category_axis(plot: pg.PlotItem, side: str, labels: Sequence[str],
 
 # -- labels of scattered points -------------------------------------------------------------------
 def greedy_point_labels(xy_px: np.ndarray, sizes: Sequence[tuple[float, float]],
-                        priority: Sequence[float]) -> list[int]:
-    """Indices of the points whose label boxes (``sizes`` (w, h) in pixels, centred above
-    each point at ``xy_px``) can be drawn without overlapping, most important first."""
+                        priority: Sequence[float], anchor: tuple[float, float] = (0.5, 1.15)
+                        ) -> list[int]:
+    """Indices of the points whose label boxes (``sizes`` (w, h) in pixels, placed at
+    each point ``xy_px`` by ``anchor`` as pyqtgraph's TextItem does) can be drawn without
+    overlapping, most important first."""
+    ax, ay = anchor
     taken: list[tuple[float, float, float, float]] = []
     keep: list[int] = []
     for k in np.argsort(-np.asarray(priority, float), kind="stable"):
+        if not np.isfinite(priority[k]):
+            continue
         w, h = sizes[k]
         x, y = xy_px[k]
-        box = (x - w / 2, y - h - 4, x + w / 2, y - 4)
+        box = (x - ax * w, y - ay * h, x + (1 - ax) * w, y + (1 - ay) * h)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
                for b in taken):
             continue
@@ -267,9 +272,11 @@ class PointLabels:
     """Labels of scattered points in a plot that never overlap one another.
 
     Relaid on every zoom and resize: zooming in reveals more names. ``priority`` (e.g.
-    the degree of a node) decides which names win when they collide; every point's full
-    name stays in ``names`` for the view's hover read-out.
+    the degree of a node) decides which names win when they collide; each drawn name's
+    tool tip is the full name (long names are elided to ``max_extent`` pixels).
     """
+
+    ANCHOR = (0.5, 1.15)
 
     def __init__(self, plot: pg.PlotItem, names: Sequence[str], *,
                  priority: Sequence[float] | None = None, color=(50, 50, 50),
@@ -281,44 +288,50 @@ class PointLabels:
         self.color = color
         self.max_extent = max_extent
         self.xy = np.zeros((len(self.names), 2))
-        self.items: list[pg.TextItem] = []
+        self.items: list[pg.TextItem] = []  # the drawn ones, in ``shown`` order
         self.shown: list[int] = []
+        self._all: list[pg.TextItem] = []
         plot.vb.sigRangeChanged.connect(lambda *_: self.relayout())
         plot.vb.sigResized.connect(lambda *_: self.relayout())
+
+    def _make_items(self) -> None:
+        metrics = QtGui.QFontMetricsF(QtWidgets.QApplication.font())
+        for name in self.names:
+            text = metrics.elidedText(name, QtCore.Qt.ElideMiddle, self.max_extent)
+            item = pg.TextItem(text, color=self.color, anchor=self.ANCHOR,
+                               fill=(255, 255, 255, 170))  # legible over edges and nodes
+            item.setToolTip(name)
+            item.setVisible(False)
+            self.plot.addItem(item, ignoreBounds=True)
+            self._all.append(item)
 
     def set_positions(self, xy: np.ndarray, priority: Sequence[float] | None = None) -> None:
         self.xy = np.asarray(xy, float).reshape(-1, 2)
         if priority is not None:
             self.priority = np.asarray(priority, float)
+        if not self._all:
+            self._make_items()
+        for item, pos in zip(self._all, self.xy, strict=True):
+            item.setPos(*pos)
         self.relayout()
 
-    def clear(self) -> None:
-        for item in self.items:
-            self.plot.removeItem(item)
-        self.items, self.shown = [], []
-
     def relayout(self) -> None:
-        self.clear()
         vb = self.plot.vb
-        if not len(self.names) or vb.width() <= 0:
+        if not self._all or vb.width() <= 0:
             return
-        font = QtWidgets.QApplication.font()
-        metrics = QtGui.QFontMetricsF(font)
-        texts = [metrics.elidedText(s, QtCore.Qt.ElideMiddle, self.max_extent)
-                 for s in self.names]
         (x0, x1), (y0, y1) = vb.viewRange()
         sx = vb.width() / (x1 - x0) if x1 != x0 else 1.0
         sy = vb.height() / (y1 - y0) if y1 != y0 else 1.0
         px = np.column_stack([(self.xy[:, 0] - x0) * sx, (y1 - self.xy[:, 1]) * sy])
         inside = (px[:, 0] >= 0) & (px[:, 0] <= vb.width()) & (px[:, 1] >= 0) & (
             px[:, 1] <= vb.height())
-        sizes = [(metrics.horizontalAdvance(t) + 4, metrics.height()) for t in texts]
+        # Each name's real box (text plus the item's margins), in pixels.
+        sizes = [(item.boundingRect().width(), item.boundingRect().height())
+                 for item in self._all]
         prio = np.where(inside, self.priority, -np.inf)
-        keep = [k for k in greedy_point_labels(px, sizes, prio) if inside[k]]
-        for k in keep:
-            item = pg.TextItem(texts[k], color=self.color, anchor=(0.5, 1.15))
-            item.setToolTip(self.names[k])
-            item.setPos(*self.xy[k])
-            self.plot.addItem(item, ignoreBounds=True)
-            self.items.append(item)
+        keep = greedy_point_labels(px, sizes, prio, self.ANCHOR)
+        chosen = set(keep)
+        for k, item in enumerate(self._all):
+            item.setVisible(k in chosen)
         self.shown = keep
+        self.items = [self._all[k] for k in keep]

@@ -1,0 +1,101 @@
+"""Long runs are announced before they start (estimates from sizes only), and a fit that
+did not converge says so with the result (stored, logged, shown above its view)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import neurodeck
+from neurodeck.plugin_api.lazy import resolve
+
+
+def _estimate(pm, analysis_id, inputs, **params):
+    spec = next(a for a in pm.contributions("analyses") if a.id == analysis_id)
+    got = resolve(spec.estimate)(inputs, spec.schema.resolve(params))
+    return got if isinstance(got, tuple) else (float(got), "")
+
+
+class _Untouchable(np.ndarray):
+    """An array whose values must not be read (estimates use sizes only)."""
+
+    def __array__(self, *args, **kwargs):
+        raise AssertionError("the estimate read the data")
+
+
+def test_ntf_estimate_announces_the_issue_case_and_reads_no_data(neurodeck_plugins):
+    from neurodeck_ntf.synthetic import planted_traces
+
+    big, _ = planted_traces(n_neurons=657, n_animals=1, n_times=2000, seed=0)
+    seconds, hint = _estimate(neurodeck_plugins, "ntf", [big])
+    # NTF on 657 neurons sat at 5 % after 165 s: the whole run is many minutes
+    assert seconds > 600 and "rank" in hint
+    small, _ = planted_traces(n_neurons=20, n_animals=2, n_times=200, seed=0)
+    assert _estimate(neurodeck_plugins, "ntf", [small])[0] < 60
+    one = _estimate(neurodeck_plugins, "ntf", [big], rank=[3], n_restarts=1)[0]
+    assert one < seconds / 20  # the hint's advice is real
+    big.arrays = [a.view(_Untouchable) for a in big.arrays]
+    _estimate(neurodeck_plugins, "ntf", [big])
+
+
+def test_hmmglm_estimate_announces_the_bundled_sample(neurodeck_plugins):
+    s = next(s for s in neurodeck_plugins.contributions("sample_data")
+             if s.id == "rat-hippocampus-units")
+    spikes = neurodeck.open(s.resolve_path())
+    seconds, hint = _estimate(neurodeck_plugins, "hmmglm", [spikes])
+    # at 6 % after 2 minutes: a run of tens of minutes
+    assert seconds > 600 and "bin_width" in hint
+    wide = _estimate(neurodeck_plugins, "hmmglm", [spikes], bin_width=0.1, n_restarts=1,
+                     max_iter=20)[0]
+    assert wide < 60
+    cv = _estimate(neurodeck_plugins, "hmmglm", [spikes], n_states=[2, 3, 4])[0]
+    assert cv > 3 * seconds  # three K, each also fitted on every fold
+
+
+def test_estimates_are_the_same_order_as_a_real_run(neurodeck_plugins):
+    """Calibration check on a small run (CPU time, one thread): within a factor of 10."""
+    import time
+
+    from neurodeck_ntf.synthetic import planted_traces
+    from threadpoolctl import threadpool_limits
+
+    traces, _ = planted_traces(n_neurons=80, n_animals=3, n_times=500, seed=1)
+    params = dict(rank=[2, 3], n_restarts=2, community_method="leiden")
+    predicted = _estimate(neurodeck_plugins, "ntf", [traces], **params)[0]
+    with threadpool_limits(1):
+        t0 = time.process_time()
+        neurodeck.run("ntf", traces, **params)
+        used = time.process_time() - t0
+    assert predicted / 10 < used < predicted * 10, (predicted, used)
+
+
+def test_ntf_fit_that_did_not_converge_is_flagged(neurodeck_plugins):
+    from neurodeck_ntf.synthetic import planted_traces
+
+    traces, _ = planted_traces(n_neurons=15, n_animals=2, n_times=150, seed=2)
+    stopped = neurodeck.run("ntf", traces, rank=2, n_restarts=1, max_iter=2, tol=0.0,
+                            community_method="leiden")
+    warnings = stopped.meta.get("warnings", [])
+    assert any("stopped at max_iter=2" in w for w in warnings), warnings
+    settled = neurodeck.run("ntf", traces, rank=2, n_restarts=1, max_iter=2000, tol=1e-3,
+                            community_method="leiden")
+    assert not any("max_iter" in w for w in settled.meta.get("warnings", []))
+
+
+@pytest.mark.gui
+def test_dialog_says_a_run_will_be_long(qtbot, neurodeck_plugins):
+    from neurodeck_ntf.synthetic import planted_traces
+
+    from neurodeck.gui.param_dialog import ParamDialog
+    from neurodeck.session import Session
+
+    big, _ = planted_traces(n_neurons=400, n_animals=1, n_times=1500, seed=0)
+    session = Session()
+    entry = session.add(big)
+    spec = next(a for a in neurodeck_plugins.contributions("analyses") if a.id == "ntf")
+    dialog = ParamDialog(spec, [entry], preselected=entry)
+    qtbot.addWidget(dialog)
+    dialog.update_estimate()
+    text = dialog.estimate.text()
+    assert "Estimated time" in text and "rank" in text  # long: the hint is given
+    assert "bold" in dialog.estimate.styleSheet()
