@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtWidgets
 from neurodeck.data import Result
 from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import ViewWidget, plot_widget
-from neurodeck.gui.widgets.labels import install_category_axis
+from neurodeck.gui.widgets.labels import PointLabels, install_category_axis
 from neurodeck.gui.widgets.matrix import MatrixHeatmap
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -194,15 +194,18 @@ class MDSView(_Chooser):
     def _show(self, *_):
         mat = self.stacks[self.kind.currentText()][self.which.currentIndex()]
         self.xy = classical_mds(mat)
-        self.plot.clear()
-        self.plot.addItem(pg.ScatterPlotItem(self.xy[:, 0], self.xy[:, 1], size=9,
-                                             brush=pg.mkBrush(PALETTE[0])))
-        labels = _labels(self.obj)
-        if len(labels) <= 100:
-            for (x, y), text in zip(self.xy, labels, strict=True):
-                item = pg.TextItem(text, color=(60, 60, 60), anchor=(0, 1))
-                item.setPos(x, y)
-                self.plot.addItem(item)
+        if not hasattr(self, "points"):
+            self.points = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(PALETTE[0]))
+            self.plot.addItem(self.points)
+            # Condition names through the shared layout: as many as fit without
+            # colliding (zoom in for more); every point's name is its tool tip.
+            self.names = PointLabels(self.plot.getPlotItem(), _labels(self.obj),
+                                     color=(60, 60, 60))
+        self.points.setData(self.xy[:, 0], self.xy[:, 1], data=_labels(self.obj),
+                            tip=lambda x, y, data: str(data))
+        self.plot.getPlotItem().autoRange()
+        # Points far from the centre win collisions: the structure's extremes get named.
+        self.names.set_positions(self.xy, priority=np.linalg.norm(self.xy, axis=1))
         self.plot.setTitle(f"MDS of {self.which.currentText()}")
 
     def export_item(self):

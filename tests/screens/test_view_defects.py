@@ -208,3 +208,22 @@ def test_font_metrics_available():
     # the layout measures real text: a font must be there offscreen
     assert QtGui.QFontMetricsF(QtGui.QFont()).horizontalAdvance("abc") > 0
     assert QtCore.QRectF(0, 0, 1, 1).isValid()
+
+
+def test_mds_condition_names_never_collide(qtbot, neurodeck_plugins):
+    from neurodeck_rsa.view import MDSView
+
+    rng = np.random.default_rng(3)
+    names = [f"condition {k:02d} ({'face' if k % 2 else 'place'})" for k in range(40)]
+    sym = rng.random((2, 40, 40))
+    res = neurodeck.run("rsa", neurodeck.Result(
+        {"rdms": (sym + sym.transpose(0, 2, 1)) / 2 * (1 - np.eye(40)),
+         "conditions": np.array(names)}, {"analysis": "rsa"}))
+    view = _show(qtbot, MDSView(res), 900, 600)
+    boxes = [item.sceneBoundingRect() for item in view.names.items]
+    assert len(boxes) >= 5
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            inter = boxes[i].intersected(boxes[j])
+            assert inter.width() < 1 or inter.height() < 1
+    assert audit.audit(view) == []
