@@ -67,8 +67,11 @@ def members(root: Path) -> list[FileMember]:
                                 if getattr(bp, ent, None) is not None}
         for k, v in extra.get(str(bp.subject), {}).items():
             meta.setdefault(k, v)
-        found.append(FileMember(bp.basename, meta, "recording", path=Path(bp.fpath),
-                                reader="bids-raw", options={"root": str(root)}))
+        # Opened as the root with the file named inside it: mne-bids reads sidecars up
+        # the tree (scans.tsv, participants.tsv, dataset_description.json), and a read is
+        # confined to the folder it opens (neurodeck.safety), here the dataset the user chose.
+        found.append(FileMember(bp.basename, meta, "recording", path=root,
+                                reader="bids-raw", options={"fname": rel.as_posix()}))
     return found
 
 
@@ -91,11 +94,18 @@ def read_bids(path: Path, **_: Any) -> Study:
     return Study(found, name=str(name), source=root, columns=columns)
 
 
-def read_bids_raw(path: Path, root: str | None = None) -> Recording:
-    """One recording of a BIDS dataset, through ``mne_bids.read_raw_bids``."""
+def read_bids_raw(path: Path, fname: str | None = None) -> Recording:
+    """One recording of a BIDS dataset (``path`` the root, ``fname`` the recording's path
+    inside it; or ``path`` the recording itself), through ``mne_bids.read_raw_bids``."""
     import mne_bids
 
-    path = Path(path)
+    root = Path(path)
+    if fname is not None:
+        path = (root / fname).resolve()
+        if not path.is_relative_to(root.resolve()):
+            raise ReadError(root, f"{fname} is not inside the dataset")
+    else:
+        path, root = Path(path), None
     with _quiet():
         bp = mne_bids.get_bids_path_from_fname(path)
         if root is not None:
@@ -115,10 +125,34 @@ def _bids_of(ds: Dataset) -> dict[str, Any]:
     derivation, or its study row)."""
     if "bids" in ds.meta:
         return dict(ds.meta["bids"])
-    study = ds.meta.get("study") or {}
-    if study.get("subject"):
-        return {k: v for k, v in study.items() if k in ENTITIES}
+    for path in _source_paths(ds.derivation):  # made by transforms: the file it came from
+        found = _entities_of(Path(path))
+        if found:
+            return found
     raise ValueError(f"{ds.name} does not come from a BIDS dataset (no BIDS entities)")
+
+
+def _source_paths(derivation: Any) -> list[str]:
+    """Input file paths named in a derivation record, first input first (depth first)."""
+    out: list[str] = []
+    for rec in (derivation or {}).get("inputs", []):
+        if rec.get("path"):
+            out.append(str(rec["path"]))
+        out += _source_paths(rec.get("derivation"))
+    return out
+
+
+def _entities_of(path: Path) -> dict[str, Any]:
+    import mne_bids
+
+    if not path.name.startswith("sub-") or not path.is_file():
+        return {}
+    try:
+        bp = mne_bids.get_bids_path_from_fname(path, check=False)
+    except (ValueError, RuntimeError):
+        return {}
+    return {"root": str(bp.root), **{e: getattr(bp, e) for e in ENTITIES
+                                     if getattr(bp, e, None) is not None}}
 
 
 def derivative_path(ds: Dataset, desc: str, root: str | Path | None = None,

@@ -125,7 +125,7 @@ def run_epochs(inputs, params, progress) -> Epochs:
         raise InputError(f"every epoch was dropped ({', '.join(reasons[:6])}): loosen reject "
                          "or check the BAD_ annotations")
     kept = len(ep)
-    out = Epochs.from_mne(ep, name=f"{rec.name} \u00b7 {kept} epochs")
+    out = Epochs.from_mne(ep)  # named by the engine, as in the exported script
     n_selected = sum(1 for log in ep.drop_log if log != ("IGNORED",))
     if kept < n_selected:
         progress.warn(f"{n_selected - kept} of {n_selected} epochs dropped (see the drop log)")
@@ -145,4 +145,4 @@ def run_average(inputs, params, progress) -> EvokedSet:
     except (ValueError, RuntimeError) as exc:
         raise ParameterError(f"average: {exc}") from exc
     evokeds = out if isinstance(out, list) else [out]
-    return EvokedSet(evokeds, name=f"{ds.name} \u00b7 average")
+    return EvokedSet(evokeds)

@@ -161,10 +161,10 @@ def run_apply(inputs, params, progress) -> Dataset:
             raw = lazy_raw(target.raw, op, "spatial", f"ICA without {kw['exclude']}")
         except (ValueError, RuntimeError) as exc:
             raise ParameterError(f"ica-apply: {exc}") from exc
-        return Recording(raw, name=f"{target.name} \u00b7 {what}")
+        return Recording(raw, name="recording", meta={"step": what})
     ep = getattr(target, "mne_epochs", None)
     if ep is None:
         raise InputError(f"{target.name}: ica-apply needs a recording or MNE epochs")
     with mne_quiet():
         cleaned = ica.apply(ep.copy(), exclude=kw["exclude"], verbose="error")
-    return Epochs.from_mne(cleaned, name=f"{target.name} \u00b7 {what}")
+    return Epochs.from_mne(cleaned, meta={"step": what})

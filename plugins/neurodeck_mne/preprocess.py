@@ -83,7 +83,11 @@ def montage_kwargs(p: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- helpers ---------------------------------------------------------------------------------
 def derived(rec: Recording, raw: Any, what: str) -> Recording:
-    return Recording(raw, name=f"{rec.name} \u00b7 {what}")
+    """The output recording, named by the engine ("<input> · <transform id>", as the
+    exported script names it too); ``what`` says what was done, in the summary."""
+    out = Recording(raw, name="recording")
+    out.meta["step"] = what
+    return out
 
 
 def shallow(rec: Recording) -> Any:

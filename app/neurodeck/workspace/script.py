@@ -282,7 +282,11 @@ class _Writer:
                        f"{', '.join(inputs) or 'nothing'} -> {var} (a new dataset)")
         own = self._own_form(spec, rec, inputs, kinds, var)
         if own is not None:
-            return [head, *own]
+            # Named as the engine names a transform's output (neurodeck.engine.make_derived).
+            suffix = scalar(f" \u00b7 {rec['transform']}")
+            name = [assign(f"{var}.name", Code(f"{inputs[0]}.name + {suffix}"))] if inputs \
+                else []
+            return [head, *own, *name]
         args = [("", rec["transform"]), *[("", Code(v)) for v in inputs],
                 *kwargs(rec.get("params") or {})]
         return [head, assign(var, Call("neurodeck.transform", args))]
