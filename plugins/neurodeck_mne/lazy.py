@@ -32,6 +32,8 @@ import numpy as np
 #: Bytes of float64 processed per block when a whole recording is computed (bounds the
 #: temporary memory of an operation to a fraction of the data).
 BLOCK_BYTES = 64 * 2**20
+#: At most this many channels per block of a temporal operation (filters).
+BLOCK_ROWS = 8
 #: A response below this fraction of its peak counts as zero when measuring a filter's reach.
 SUPPORT_TOL = 1e-13
 
@@ -198,7 +200,8 @@ class Step:
         import mne
 
         rows = np.flatnonzero(self.touched)
-        per_block = max(1, BLOCK_BYTES // max(8 * self.n_times, 1))
+        # A few channels per block: each block is a point where Cancel is honoured.
+        per_block = max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(8 * self.n_times, 1)))
         runs = [r for run in _runs(rows) for r in _split(run, per_block)]
         for i, (a, b) in enumerate(runs):
             _tick(span[0] + (span[1] - span[0]) * i / len(runs),
