@@ -301,6 +301,7 @@ class PointLabels:
             item = pg.TextItem(text, color=self.color, anchor=self.ANCHOR,
                                fill=(255, 255, 255, 170))  # legible over edges and nodes
             item.setToolTip(name)
+            item.setZValue(20)  # above the markers it names
             item.setVisible(False)
             self.plot.addItem(item, ignoreBounds=True)
             self._all.append(item)
