@@ -40,6 +40,7 @@ class Page:
     image: np.ndarray | None = None
     n_samples: int = 0  # raw samples shown (for the status bar and tests)
     step: int = 1  # samples per min/max bin (1: the samples themselves)
+    sfreq: float | None = None  # of the samples (signals): a bin lasts step / sfreq
     n_read: int = 0  # samples read per row, display-filter padding included
     render: Any = None  # drawing prepared on the worker by the view (trace image/paths)
 
@@ -142,12 +143,14 @@ class SignalSource(Source):
                         image=means.astype(np.float32), n_samples=data.shape[1],
                         step=int(starts[1] - starts[0]) if starts.size > 1 else 1,
                         n_read=n_read)
-        index, values = minmax_decimate(data, n_px)
+        # float32 first: what is drawn is float32 anyway, min/max commute with the
+        # rounding, and the strided passes then move half the bytes.
+        index, values = minmax_decimate(np.asarray(data, dtype=np.float32), n_px)
         n = data.shape[1]
         step = 1 if index.size == n else int(np.ceil(n / int(n_px)))
         return Page(t0, t1, picks, mode, x=(start + index) / self.ds.sfreq,
                     y=np.asarray(values, dtype=np.float32), n_samples=data.shape[1],
-                    step=step, n_read=n_read)
+                    step=step, n_read=n_read, sfreq=float(self.ds.sfreq))
 
 
 class SpikeSource(Source):

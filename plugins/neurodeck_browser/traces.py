@@ -78,8 +78,10 @@ def build_image(page: Page, types: Sequence[str], labels: Sequence[str],
         layers.append((rows, [params.lanes[r] for r in rows], np.full(len(rows), scale), i + 1))
         colours.append(group_colour(group))
     width, height = params.size
+    sfreq = getattr(page, "sfreq", None)
+    bin_s = page.step / sfreq if page.step > 1 and sfreq else None
     pixels = rasterize.render(page.x, page.y, page.t0, page.t1, width, height,
-                              (-0.5, params.n_lanes - 0.5), layers, remove_dc)
+                              (-0.5, params.n_lanes - 0.5), layers, remove_dc, bin_s)
     return TraceImage(params, pixels, colours, page.t0, page.t1, dpr)
 
 

@@ -66,25 +66,33 @@ def test_first_page_window_and_decimated_values(qtbot):
     mid = 0.5 * (lane0.max() + lane0.min())
     np.testing.assert_allclose(ys[0], -(lane0 - mid) / view.scales["eeg"])
     # what is on screen is that page drawn by the worker into an image the size of the
-    # plot: in each lane the painted rows cover the lane's data (column by column)
+    # plot. Reference: the raw samples. In each lane, every column shows (at least) the
+    # range of the samples whose times fall in it, and nothing beyond the samples of the
+    # bins around it (one bin, a pixel of rounding).
     img = view.trace_image
     w_px, h_px = view.canvas.size(view.devicePixelRatioF())
     assert img is not None and img.pixels.shape == (h_px, w_px)
-    from neurodeck_browser.rasterize import column_extents
-
     h, w = img.pixels.shape
     px = h / view.n_visible
-    lo, hi = column_extents(page.x, page.y[:14], 0.0, 10.0, w)
-    mids = 0.5 * (page.y[:14].max(axis=1) + page.y[:14].min(axis=1))
+    step = page.step
     eeg = img.pixels == 1 + img.colours.index("#1a1a1a")
     for r in (0, 6, 13):
-        top = (r + 0.5) * px - (hi[r] - mids[r]) / view.scales["eeg"] * px
-        bottom = (r + 0.5) * px - (lo[r] - mids[r]) / view.scales["eeg"] * px
-        for c in range(0, w, 97):
+        row = data[r, :5000]
+        mid = 0.5 * (page.y[r].max() + page.y[r].min())
+
+        def pix(v, r=r, mid=mid):
+            return (r + 0.5) * px - (v - mid) / view.scales["eeg"] * px
+
+        for c in range(1, w - 1, 97):
+            a, z = int(np.floor(c * 5000 / w)), int(np.ceil((c + 1) * 5000 / w))
             rows = np.flatnonzero(eeg[:, c])
-            inside = rows[(rows >= np.floor(top[c]) - 1) & (rows <= np.floor(bottom[c]) + 1)]
-            assert inside.size and inside.min() == max(int(np.floor(top[c])), 0)
-            assert inside.max() == min(int(np.floor(bottom[c])), h - 1)
+            lane = rows[(rows >= r * px - 1) & (rows <= (r + 1) * px + 1)]
+            want_top, want_bottom = pix(row[a:z].max()), pix(row[a:z].min())
+            assert lane.min() <= max(np.floor(want_top), 0) + 1
+            assert lane.max() >= min(np.floor(want_bottom), h - 1) - 1
+            near = row[max(a - 2 * step, 0): z + 2 * step]
+            assert lane.min() >= np.floor(pix(near.max())) - 1
+            assert lane.max() <= np.floor(pix(near.min())) + 1
 
 
 def test_paging_keys_and_rows(qtbot):

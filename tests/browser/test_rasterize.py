@@ -85,3 +85,55 @@ def test_fill_spans_paints_inclusive_ranges_and_skips_nan():
     assert np.flatnonzero(img_t[0]).tolist() == [1, 2, 3]
     assert np.flatnonzero(img_t[1]).tolist() == [8, 9]  # clipped to the image
     assert not img_t[2].any()
+
+
+@pytest.mark.parametrize("n, width", [(10_000, 700), (7_001, 1300), (3_000, 1480)])
+def test_decimated_page_shows_every_sample_in_its_column(n, width):
+    """Reference: the raw samples. A decimated page is drawn as its envelope: each column
+    paints at least the range of the samples whose times fall in it (within a pixel of
+    rounding) and nothing beyond the samples of the bins around it, and a trace stays
+    connected from column to column."""
+    from neurodeck_browser.rasterize import envelope_extents
+
+    rng = np.random.default_rng(n)
+    data = rng.standard_normal((2, n)).cumsum(axis=1)
+    data[1, n // 3] += 40.0  # a one-sample spike must show
+    sf = n / 10.0
+    idx, vals = minmax_decimate(data, width)
+    step = int(idx[2] - idx[0])
+    height = 200
+    scale = np.ptp(data, axis=1) / 0.9
+    mids = 0.5 * (data.max(axis=1) + data.min(axis=1))
+    img = render(idx / sf, vals, 0.0, 10.0, width, height, (-0.5, 1.5),
+                 [([0, 1], [0.0, 1.0], scale, 1)], remove_dc=True, bin_s=step / sf)
+    px = height / 2.0
+    for r in range(2):
+        def pix(v, r=r):
+            return (r + 0.5) * px - (v - mids[r]) / scale[r] * px
+
+        lane = img[int(r * px): int((r + 1) * px)] == 1
+        painted = [np.flatnonzero(lane[:, c]) + int(r * px) for c in range(width)]
+        for c in range(width):
+            a, z = int(np.ceil(c * n / width)), int(np.ceil((c + 1) * n / width))
+            if z <= a:
+                continue
+            rows = painted[c]
+            assert rows.size, (r, c)
+            assert rows.min() <= np.floor(pix(data[r, a:z].max())) + 1
+            assert rows.max() >= np.floor(pix(data[r, a:z].min())) - 1
+            near = data[r, max(a - step, 0): z + step]
+            prev = painted[c - 1] if c else rows
+            assert rows.min() >= min(np.floor(pix(near.max())), prev.max()) - 1
+            assert rows.max() <= max(np.floor(pix(near.min())), prev.min()) + 1
+            if c:  # connected: touches the previous column
+                assert rows.min() <= prev.max() + 1 and rows.max() >= prev.min() - 1
+    spike_col = int((n // 3) / n * width)
+    assert painted_top(img, spike_col) <= np.floor((1.5 * px) - (data[1, n // 3] - mids[1])
+                                                   / scale[1] * px) + 1
+    lo, hi = envelope_extents(np.array([0.0, 1.0]), np.array([[0.0, np.nan]]),
+                              np.array([[1.0, np.nan]]), 1.0, 0.0, 2.0, 4)
+    assert np.isnan(lo[0, 2:]).all() and (lo[0, :2] == 0.0).all()  # missing: nothing drawn
+
+
+def painted_top(img, col):
+    return int(np.flatnonzero(img[:, col] == 1).min())
