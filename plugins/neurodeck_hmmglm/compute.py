@@ -70,6 +70,8 @@ def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> di
         fit_progress = progress.sub(0.7, 1.0)
         ks = [best]
     res = fitting.fit(data, ks[0], opts, params["n_restarts"], params["seed"], fit_progress)
+    for note in res.notes:  # stored with the result, logged, shown above its view
+        progress.warn(note)
     p = res.params
     log_em = fitting.emissions(data, p, opts.link)
     gamma = res.gamma  # the posteriors at the returned parameters

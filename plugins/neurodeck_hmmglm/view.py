@@ -128,9 +128,13 @@ class HmmGlmView(TabbedView):
     def __init__(self, result: Result, parent=None):
         super().__init__(result, parent)
         self.notes = fit_notes(result)
+        # Notes the run gave as warnings are shown above every view by the window; this
+        # band is for the others (results saved before the notes became warnings).
+        shown = set(result.meta.get("warnings", []) if isinstance(result.meta, dict) else [])
         self.note_label: QtWidgets.QLabel | None = None
-        if self.notes:
-            self.note_label = QtWidgets.QLabel("\n".join(f"\u26a0 {n}" for n in self.notes))
+        own = [n for n in self.notes if n not in shown]
+        if own:
+            self.note_label = QtWidgets.QLabel("\n".join(f"\u26a0 {n}" for n in own))
             self.note_label.setWordWrap(True)
             self.note_label.setStyleSheet("background: #fff3cd; color: #664d03; "
                                           "border: 1px solid #ffe69c; padding: 6px;")

@@ -99,3 +99,20 @@ def test_dialog_says_a_run_will_be_long(qtbot, neurodeck_plugins):
     text = dialog.estimate.text()
     assert "Estimated time" in text and "rank" in text  # long: the hint is given
     assert "bold" in dialog.estimate.styleSheet()
+
+
+def test_hmmglm_fit_that_did_not_converge_is_a_warning_shown_once(qtbot, neurodeck_plugins):
+    from neurodeck_hmmglm import simulate
+    from neurodeck_hmmglm.view import HmmGlmView
+
+    truth = simulate.paper_truth(2, 4, seed=0)
+    counts, _ = simulate.sample(truth, 1, 300, seed=1)
+    c = np.concatenate(counts)
+    sp = neurodeck.SpikeTrains([np.repeat(np.arange(300), c[:, j]) * 0.01 + 0.005
+                                for j in range(4)], duration=3.0)
+    res = neurodeck.run("hmmglm", sp, n_states=2, n_restarts=1, max_iter=2)
+    warnings = res.meta.get("warnings", [])
+    assert any("did not converge" in w for w in warnings), warnings
+    view = HmmGlmView(res)
+    qtbot.addWidget(view)
+    assert view.note_label is None  # the window's banner shows it; not twice
