@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +118,12 @@ class Step:
     n_times: int
     pad: int = 0
     touched: np.ndarray | None = None  # temporal: the source rows the operation changes
+    #: temporal, linear time-invariant: the impulse response (2 pad - 1 samples), applied by
+    #: FFT convolution to windows away from the ends and from ``skips``.
+    kernel: np.ndarray | None = None
+    #: temporal: sample spans ``[a, b]`` where MNE filters in separate pieces (EDGE and
+    #: other skip_by_annotation annotations): windows touching them take MNE's own path.
+    skips: np.ndarray | None = None
     affine: tuple[np.ndarray, np.ndarray] | None = None  # spatial: out = A @ x + b
 
     @property
@@ -141,6 +147,9 @@ class Step:
         if self.kind == "temporal":
             return self._temporal_window(lo, hi, rows)
         if self.affine is not None:
+            fast = self._commuted(lo, hi, rows)
+            if fast is not None:
+                return fast
             a, b = self.affine
             a = a[rows]
             cols = np.flatnonzero(np.any(a != 0, axis=0))
@@ -151,7 +160,42 @@ class Step:
         raw = self._wrap(_read(self.source, lo, hi, None), self.in_info, lo)
         return _data(self.op(raw))[rows]
 
+    def _interior(self, plo: int, phi: int) -> bool:
+        """``[plo, phi)`` lies inside the recording and clear of every skip span."""
+        if plo < 0 or phi > self.n_times:
+            return False
+        s = self.skips
+        return s is None or not len(s) or not np.any((s[:, 0] <= phi) & (s[:, 1] >= plo - 1))
+
+    def lti(self) -> tuple[Any, np.ndarray, list[Step]] | None:
+        """``(base, kernel, steps)``: this linear time-invariant filter fused with those
+        below it that filter the same channels (one convolution of the base's samples
+        instead of one per filter); None when this step is not such a filter."""
+        if self.kind != "temporal" or self.kernel is None:
+            return None
+        from scipy.signal import fftconvolve
+
+        steps, kernel, src = [self], self.kernel, self.source
+        while is_lazy(src) and src._whole():
+            inner = src._step
+            if inner.kind != "temporal" or inner.kernel is None or \
+                    not np.array_equal(inner.touched, self.touched):
+                break
+            steps.append(inner)
+            kernel = fftconvolve(kernel, inner.kernel)
+            src = inner.source
+        return src, kernel, steps
+
+    def _clear(self, steps: list[Step], plo: int, phi: int) -> bool:
+        return all(st._interior(plo, phi) for st in steps)
+
     def _temporal_window(self, lo: int, hi: int, rows: np.ndarray) -> np.ndarray:
+        plan = self.lti()
+        if plan is not None:
+            base, kernel, steps = plan
+            reach = len(kernel) // 2
+            if self._clear(steps, lo - reach, hi + reach):
+                return self._convolved(base, kernel, lo, hi, rows, reach)
         plo, phi = max(lo - self.pad, 0), min(hi + self.pad, self.n_times)
         block = _read(self.source, plo, phi, rows)
         sub = np.flatnonzero(self.touched[rows])
@@ -162,6 +206,52 @@ class Step:
             raw = self._wrap(np.ascontiguousarray(block[sub]), info, plo, annotate=True)
             block[sub] = _data(self.op(raw))
         return block[:, lo - plo: hi - plo]
+
+    def _convolved(self, base: Any, kernel: np.ndarray, lo: int, hi: int, rows: np.ndarray,
+                   reach: int) -> np.ndarray:
+        """The window by FFT convolution of the base's samples with the impulse response
+        (equal to MNE's overlap-add away from the ends and skips, to rounding)."""
+        from scipy.signal import fftconvolve
+
+        block = _read(base, lo - reach, hi + reach, rows)
+        out = block[:, reach: reach + hi - lo].copy()
+        sub = np.flatnonzero(self.touched[rows])
+        if sub.size:
+            out[sub] = fftconvolve(block[sub], kernel[None, :], mode="valid", axes=1)
+        return out
+
+    def _commuted(self, lo: int, hi: int, rows: np.ndarray) -> np.ndarray | None:
+        """An affine map with no offset over linear filters of the same channels: the map
+        first (on the unfiltered samples), then one convolution of the rows asked for, not
+        of every channel the map mixes. None when that does not hold."""
+        a, b = self.affine
+        src = self.source
+        if not (is_lazy(src) and src._whole()) or np.any(b[rows] != 0):
+            return None
+        plan = src._step.lti()
+        if plan is None:
+            return None
+        base, kernel, steps = plan
+        touched = steps[0].touched
+        a = a[rows]
+        nz = a != 0
+        filtered = nz[:, touched].any(axis=1)
+        if np.any(filtered & nz[:, ~touched].any(axis=1)):
+            return None  # a row mixing filtered and unfiltered channels
+        reach = len(kernel) // 2
+        if not self._clear(steps, lo - reach, hi + reach):
+            return None
+        from scipy.signal import fftconvolve
+
+        cols = np.flatnonzero(nz.any(axis=0))
+        out = np.zeros((len(rows), hi - lo))
+        if cols.size:
+            mixed = a[:, cols] @ _read(base, lo - reach, hi + reach, cols)
+            out[:] = mixed[:, reach: reach + hi - lo]
+            sub = np.flatnonzero(filtered)
+            if sub.size:
+                out[sub] = fftconvolve(mixed[sub], kernel[None, :], mode="valid", axes=1)
+        return out
 
     def _wrap(self, data: np.ndarray, info: Any, start: int, annotate: bool = False) -> Any:
         """A RawArray on ``data`` (no copy) at sample ``start`` of this step."""
@@ -376,8 +466,12 @@ def lazy_raw(source: Any, op: Callable[[Any], Any] | None, kind: str, label: str
             raise ValueError(f"{label}: a temporal operation must keep the channels")
         step.out_info = out.info.copy()
         step.touched = np.any(_data(out) != probe, axis=1)
-        step.pad = support(op, in_info, int(np.flatnonzero(step.touched)[0])) \
-            if step.touched.any() else 0
+        rows = np.flatnonzero(step.touched)
+        if rows.size:
+            step.pad, response = support(op, in_info, int(rows[0]))
+            step.kernel = lti_kernel(op, in_info, sorted({int(rows[0]), int(rows[-1])}),
+                                     response)
+            step.skips = skip_spans(op, step)
     elif kind == "spatial":
         probe = np.hstack([np.eye(n), np.zeros((n, 1))])
         out = op(step._wrap(probe, in_info, 0))
@@ -410,14 +504,59 @@ def support(op: Callable[[Any], Any], info: Any, row: int, *, max_s: float = 600
         x[0, half] = 1.0
         with mne.utils.use_log_level("error"):
             raw = mne.io.RawArray(x, sub, copy="auto", verbose="error")
-        y = np.abs(_data(op(raw))[0])
+        response = _data(op(raw))[0]
+        y = np.abs(response)
         nz = np.flatnonzero(y > SUPPORT_TOL * y.max())
-        reach = max(half - nz[0], nz[-1] - half) if nz.size else 0
+        reach = int(max(half - nz[0], nz[-1] - half)) if nz.size else 0
         if reach < 0.8 * half or half >= max_s * sfreq:
-            # IIR filters applied forwards and backwards: the edge transients of a window
-            # decay like the response itself; twice its reach keeps them below tolerance.
-            return int(reach) + 1
+            return reach + 1, response[half - reach: half + reach + 1].copy()
         half *= 2
+
+
+def lti_kernel(op: Callable[[Any], Any], info: Any, rows: Sequence[int], response: np.ndarray
+               ) -> np.ndarray | None:
+    """``response`` if ``op`` is that convolution on these channels (a linear time-invariant
+    filter, the same on each: MNE's FIR filters are), checked on random signals away from
+    their ends; else None."""
+    import mne
+    from scipy.signal import oaconvolve
+
+    reach = len(response) // 2
+    n = 6 * reach + 2048
+    x = np.random.default_rng(2).standard_normal((len(rows), n))
+    with mne.utils.use_log_level("error"):
+        raw = mne.io.RawArray(x.copy(), mne.pick_info(info, list(rows)), copy="auto",
+                              verbose="error")
+    want = _data(op(raw))[:, 2 * reach: n - 2 * reach]
+    got = oaconvolve(x[:, reach: n - reach], response[None, :], mode="valid", axes=1)
+    if got.shape != want.shape:
+        return None
+    scale = max(float(np.abs(want).max()), 1e-300)
+    return response if float(np.abs(got - want).max()) <= 1e-10 * scale else None
+
+
+def skip_spans(op: Callable[[Any], Any], step: Step) -> np.ndarray:
+    """Sample spans of the annotations at which MNE filters in separate pieces: those whose
+    description starts with one of the operation's ``skip_by_annotation`` (MNE's default
+    'edge' and 'bad_acq_skip' when it does not say), as local samples ``[a, b]``."""
+    kinds = getattr(op, "kwargs", {}).get("skip_by_annotation", ("edge", "bad_acq_skip"))
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds or ())
+    ann = step.annotations
+    if not len(ann) or not kinds:
+        return np.zeros((0, 2), int)
+    sfreq = float(step.in_info["sfreq"])
+    first_time = step.first_samp / sfreq
+    meas = step.in_info["meas_date"]
+    offset = 0.0
+    if ann.orig_time is not None and meas is not None:
+        offset = (ann.orig_time - meas).total_seconds()
+    spans = []
+    for onset, duration, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
+        if any(str(desc).lower().startswith(k.lower()) for k in kinds):
+            start = onset + offset - (first_time if ann.orig_time is not None else 0.0)
+            a = int(np.floor(start * sfreq)) - 1
+            spans.append((a, int(np.ceil((start + duration) * sfreq)) + 1))
+    return np.asarray(spans, int).reshape(-1, 2)
 
 
 def materialize(raw: Any, progress: Any = None) -> Any:

@@ -97,6 +97,14 @@ def test_filter_notch_reference_chain_is_fused_and_exact(rec, motor_edf, montage
     whole = chain.get_data()
     assert_windows_match(chain, whole, atol=ATOL)
     assert chain.raw.info["custom_ref_applied"] == ref.info["custom_ref_applied"]
+    # Windows of a few channels: the reference is applied before the (fused) filters, as
+    # one convolution per channel shown; the same numbers to 1e-12 V.
+    steps = [chain.raw._step, chain.raw._step.source._step]
+    assert steps[0].affine is not None and steps[1].kernel is not None
+    assert len(steps[1].lti()[2]) == 2  # notch and filter fused into one kernel
+    for a, b in ((8000, 9600), (0, 400), (19_700, 20_000)):  # inside, and at both ends
+        np.testing.assert_allclose(chain.get_data(a, b, [3, 10, 40]), whole[[3, 10, 40], a:b],
+                                   rtol=0, atol=ATOL)
 
 
 def test_materialize_reports_progress_and_stops_when_cancelled(rec):
