@@ -24,13 +24,7 @@ WIDTH, HEIGHT = 1366, 768
 #: Defects of views that other work owns, each with its owner: reported, not failed on.
 #: (shot name prefix, defect text) -> why it is left here.
 ELSEWHERE = {
-    ("recording-0-browser", "unit: bottom axis"):
-        "browser time axis labelled by the browser's own axis code (browser work)",
-    ("spikes-0-browser", "unit: bottom axis"):
-        "browser time axis labelled by the browser's own axis code (browser work)",
-    ("spikes-0-browser", "unit: left axis"): "browser unit rows (browser work)",
     ("imaging-0-imaging", "unit: left axis"): "imaging trace panel (imaging work)",
-    ("imaging-1-movie", "unit: left axis"): "movie frame trace (imaging work)",
     ("mne-3-mne-epochs-image", "unit: left axis"): "epoch index axis (EEG views work)",
     ("mne-5-mne-ica", "unit: "): "ICA component panels (EEG views work)",
 }

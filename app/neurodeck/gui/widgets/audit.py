@@ -110,11 +110,14 @@ def _colour_bar_axes(widget: QtWidgets.QWidget) -> set[int]:
             if isinstance(item, pg.ColorBarItem):  # a PlotItem: all four of its axes
                 ids.update(id(item.getAxis(side)) for side in ("left", "right", "top",
                                                                "bottom"))
+            elif isinstance(item, pg.HistogramLUTItem):  # an image's levels, a colour bar
+                ids.add(id(item.axis))
     return ids
 
 
 def axes_without_unit(widget: QtWidgets.QWidget) -> list[Defect]:
-    """Numeric axes (not categories, not colour bars) that do not state a unit."""
+    """Numeric axes (not categories, not colour bars or level histograms) that do not
+    state a unit."""
     bars = _colour_bar_axes(widget)
     out = []
     for axis in visible_axes(widget):
