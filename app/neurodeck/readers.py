@@ -16,6 +16,7 @@ from .plugin_api.manager import PluginManager
 from .safety import policy as safety_policy
 from .safety import probe
 from .safety.describe import plain
+from .safety.errors import ExternalReference, MemoryBudgetExceeded
 from .safety.policy import split_options
 from .safety.references import check_hdf5, hdf5_offset
 
@@ -93,8 +94,8 @@ def _dispatch(pm: PluginManager, path: Path, reader: str | None, options: dict[s
         try:
             read = resolve(r.read)
             out = read(path, **reader_options.check(r.id, read, options, path))
-        except LayoutChoiceNeeded:
-            raise  # readable once the user chooses: the GUI asks, scripts pass the option
+        except (LayoutChoiceNeeded, MemoryBudgetExceeded, ExternalReference):
+            raise  # readable once the user chooses or agrees: the GUI asks, scripts pass it
         except NotMine as exc:
             not_mine.append(exc.cause)
             continue

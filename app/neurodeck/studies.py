@@ -76,6 +76,11 @@ def member_specs(pm: PluginManager, path: Path, reader: str | None = None
         if r.members is None:
             continue
         try:
+            if isinstance(r.members, str) and path.is_file():
+                from .safety import policy, probe
+
+                if policy.current().probe and not probe.in_worker():
+                    probe.check_call(path, r.members)  # a hostile file costs an error only
             specs = list(resolve(r.members)(path) or [])
         except Exception:  # noqa: BLE001 - "not a multi-member file" for this reader
             continue

@@ -115,3 +115,24 @@ def test_a_long_run_is_announced_before_it_starts(qtbot, window):
     qtbot.waitUntil(lambda: "10 s" in dialog.estimate.text(), timeout=3000)
     assert "Fewer restarts" not in dialog.estimate.text()  # short: no advice needed
     dialog.reject()
+
+
+def test_a_file_over_the_memory_budget_is_opened_only_if_the_user_agrees(
+        qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURODECK_MEMORY_BUDGET", str(200_000))
+    path = tmp_path / "big.npz"
+    np.savez_compressed(path, traces=np.zeros((4, 100_000)))  # inflates to 3.2 MB
+    asked = []
+    monkeypatch.setattr(MainWindow, "ask_consent", lambda self, text: asked.append(text)
+                        or "no")
+    job = window.open_file(path, sfreq=10.0)
+    qtbot.waitUntil(lambda: not job.active and bool(asked), timeout=30000)
+    assert "more than the budget" in asked[0] and not window.session.entries
+    monkeypatch.setattr(MainWindow, "ask_consent", lambda self, text: "yes")
+    window.open_file(path, sfreq=10.0)
+    qtbot.waitUntil(lambda: bool(window.session.entries), timeout=30000)
+    entry = next(iter(window.session.entries.values()))
+    assert entry.dataset.n_times == 100_000
+    # The consent is not recorded: a saved workspace never carries it.
+    assert "memory_budget" not in entry.origin["options"]
+    assert "memory_budget" not in window.session.history[-1]["options"]

@@ -52,6 +52,7 @@ def build_window(files: Sequence[str] = (), *, safe_mode: bool = False, open_sam
 
     # After the window is shown: opening (and importing MNE) never delays start-up.
     QtCore.QTimer.singleShot(0, window, first_files)
+    QtCore.QTimer.singleShot(0, window, _warm_probe)
     return window
 
 
@@ -77,6 +78,15 @@ def main(argv: Sequence[str] | None = None, *, safe_mode: bool = False) -> int:
     code = app.exec()
     window.deleteLater()
     return int(code)
+
+
+def _warm_probe() -> None:
+    """Start the worker that opens untrusted files first (in the background), so the first
+    file the user opens does not wait for it to start."""
+    from ..safety import policy, probe
+
+    if policy.current().probe:
+        probe.warm_up()
 
 
 def _quit_when_idle(app, window) -> None:

@@ -205,7 +205,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_file(self, path: str | Path, reader: str | None = None,
                   **options: Any) -> Job:
         path = str(path)
-        origin = {"op": "open", "path": path, "reader": reader, "options": options}
+        from ..safety.policy import split_options
+
+        # Consent to relax a safety check is for this open only: not recorded, so a saved
+        # workspace never carries it (reopening asks again).
+        _consent, recorded = split_options(options)
+        origin = {"op": "open", "path": path, "reader": reader, "options": recorded}
 
         def done(out: Dataset | list[Dataset]) -> None:
             added = self.session.add_many(out if isinstance(out, list) else [out],
@@ -218,6 +223,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 log.info("opened %s", path)
 
         def ask(exc: BaseException) -> bool:
+            from ..safety.errors import ExternalReference, MemoryBudgetExceeded
+
+            if isinstance(exc, (MemoryBudgetExceeded, ExternalReference)):
+                QtCore.QTimer.singleShot(0, self, lambda: self._ask_consent(exc, reader,
+                                                                          options))
+                return True
             if not isinstance(exc, LayoutChoiceNeeded):
                 return False
             QtCore.QTimer.singleShot(0, self, lambda: self._ask_layout(exc, reader, options))
@@ -244,6 +255,36 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(reopen)
         dialog.open()
         return dialog
+
+    def _ask_consent(self, exc, reader: str | None, options: dict[str, Any]) -> str:
+        """A file over the memory budget, or pointing outside its folder: say so, and open
+        it only if the user agrees (for this open only)."""
+        from ..safety.errors import MemoryBudgetExceeded, human_bytes
+
+        if isinstance(exc, MemoryBudgetExceeded):
+            need = exc.nbytes or exc.budget * 2
+            text = (f"{Path(exc.path).name} needs about {human_bytes(need)} of memory, more "
+                    f"than the budget of {human_bytes(exc.budget)} (Edit > Preferences). "
+                    "Opening it may make the computer slow or stop the app. Open it anyway?")
+            change = {"memory_budget": int(need * 1.25)}
+        else:
+            text = (f"{Path(exc.path).name} refers to {exc.target}, outside its own folder. "
+                    "neurodeck reads only files in the folder of the file you open, unless you "
+                    "trust this one. Open it and read that file too?")
+            change = {"allow_external": True}
+        answer = self.ask_consent(text)
+        if answer == "yes":
+            self.open_file(exc.path, reader, **{**options, **change})
+        return answer
+
+    def ask_consent(self, text: str) -> str:
+        """Yes / No question about a file (tests answer it)."""
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Question, "Open this file?", text,
+                                    QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No,
+                                    self)
+        box.setObjectName("consent-box")
+        box.setDefaultButton(QtWidgets.QMessageBox.No)
+        return "yes" if box.exec() == QtWidgets.QMessageBox.Yes else "no"
 
     def open_sample(self, sample) -> Job | None:
         try:
