@@ -114,3 +114,22 @@ def test_category_axis_is_exempt_from_units_but_not_from_overlap(qtbot):
     _shown(glw, 800, 400)
     assert audit.audit(glw) == []
     assert axis.plan.rotated and axis.plan.step >= 2
+
+
+def test_colour_scales_default_and_ticks():
+    from neurodeck.gui.widgets import scales
+
+    rng = np.random.default_rng(0)
+    counts = np.where(rng.random((50, 50)) < 0.05, rng.geometric(0.3, (50, 50)), 0) * 1.0
+    counts[0, 1] = 140.0  # one strong connection among ones and twos
+    assert scales.default_scale(counts) == "log"
+    assert scales.default_scale(rng.random((10, 10))) == "linear"  # 0-1: log(1+x) ~ x
+    assert scales.default_scale(rng.normal(size=(10, 10))) == "linear"  # signed
+    assert "log" not in scales.scales_for(rng.normal(size=(5, 5)))
+    lim = scales.levels(counts, "log", (0.0, 140.0))
+    assert [t for _, t in scales.ticks("log", lim)] == ["0", "1", "3", "10", "30", "100"]
+    small = scales.ticks("log", (0.0, float(np.log1p(0.5))))
+    assert len(small) >= 4 and small[-1][1] == "0.5"
+    rank = scales.transform(counts, "rank")
+    assert rank[0, 1] == 1.0 and rank[counts == 0].max() == 0.0
+    assert np.all((rank[counts > 0] > 0) & (rank[counts > 0] <= 1))

@@ -30,7 +30,8 @@ def default_scale(matrix: np.ndarray) -> str:
     if not finite.size or finite.min() < 0:
         return LINEAR
     positive = finite[finite > 0]
-    if positive.size < 2:
+    if positive.size < 2 or positive.max() < HEAVY_TAIL:
+        # log(1 + x) is near-linear below 1: it only helps counts and large weights
         return LINEAR
     return LOG if positive.max() >= HEAVY_TAIL * float(np.median(positive)) else LINEAR
 
@@ -75,6 +76,9 @@ def ticks(scale: str, lim: tuple[float, float]) -> list[tuple[float, str]] | Non
     if scale != LOG:
         return None
     top = float(np.expm1(lim[1]))
+    if top < HEAVY_TAIL:  # no decades to show: evenly spaced on screen, rounded
+        values = sorted({float(f"{v:.2g}") for v in np.expm1(np.linspace(lim[0], lim[1], 6))})
+        return [(float(np.log1p(v)), f"{v:g}") for v in values]
     values = [0.0]
     k = 0
     while 10.0 ** k <= top * 1.0001 and k < 12:
