@@ -24,6 +24,10 @@ from .readers import candidate_readers
 def _match(pm: PluginManager, path: Path) -> tuple[str | None, str] | None:
     """The reader (by extension) that would open ``path`` in a study, and its kind."""
     readers = candidate_readers(pm, path)
+    if not readers and path.is_dir():  # folder formats (a suite2p plane, a CTF .ds...)
+        from .readers import sniffing_readers
+
+        readers = sniffing_readers(pm, path)
     if not readers:
         return None
     kinds = {k for r in readers for k in r.produces}

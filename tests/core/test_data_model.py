@@ -33,9 +33,13 @@ def test_traces_several_animals_aligned_by_label_with_missing_as_nan():
 
 def test_bad_shapes_and_rates_are_errors():
     with pytest.raises(ValueError, match="2-D"):
-        Traces(np.zeros(5))
+        Traces(np.zeros(5), sfreq=1.0)
     with pytest.raises(ValueError, match="labels"):
-        Traces(np.zeros((2, 5)), ["only-one"])
+        Traces(np.zeros((2, 5)), ["only-one"], 1.0)
+    with pytest.raises(ValueError, match="needs its sampling rate: pass sfreq"):
+        Traces(np.zeros((2, 5)))  # never a silent 1 Hz
+    with pytest.raises(ValueError, match="repetition time: pass tr"):
+        RoiTimeSeries(np.zeros((3, 10)))
     with pytest.raises(ValueError, match="positive"):
         Traces(np.zeros((2, 5)), sfreq=0)
     with pytest.raises(ValueError, match="TR"):

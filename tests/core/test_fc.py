@@ -94,12 +94,12 @@ def test_recording_excludes_bad_and_non_data_channels(neurodeck_plugins):
 def test_clear_errors(traces, neurodeck_plugins):
     with pytest.raises(ParameterError, match="tmax"):
         neurodeck.run("fc", traces, tmin=10, tmax=5)
-    flat = Traces(np.vstack([np.ones(10), np.arange(10.0)]), ["flat", "ramp"])
+    flat = Traces(np.vstack([np.ones(10), np.arange(10.0)]), ["flat", "ramp"], 1.0)
     with pytest.raises(ParameterError, match="constant rows.*flat"):
         neurodeck.run("fc", flat)
     with pytest.raises(InputError, match="accepts timeseries"):
         neurodeck.run("fc", neurodeck.Connectome(np.eye(2)))
-    nan = Traces(np.array([[1.0, np.nan, 3.0, 4.0], [1.0, 2.0, 3.0, 5.0]]))
+    nan = Traces(np.array([[1.0, np.nan, 3.0, 4.0], [1.0, 2.0, 3.0, 5.0]]), sfreq=1.0)
     with pytest.raises(ParameterError, match="NaN"):
         neurodeck.run("fc", nan)
 

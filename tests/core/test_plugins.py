@@ -55,7 +55,7 @@ def test_runtime_plugin_runs_and_a_raising_plugin_hides_nothing(neurodeck_plugin
     assert info.status == "error" and "this plugin is broken" in info.errors[0]
     neurodeck_plugins.contributions("readers")  # returns a str: recorded, then skipped
     assert any("not a contribution" in e for e in info.errors)
-    res = neurodeck.run("scale", neurodeck.Traces(np.ones((2, 3))), factor="3")
+    res = neurodeck.run("scale", neurodeck.Traces(np.ones((2, 3)), sfreq=1.0), factor="3")
     assert np.all(res["scaled"] == 3.0)
     assert res.provenance["plugin"] == "scale-plugin"
     assert res.provenance["plugin_version"] == "1.2"

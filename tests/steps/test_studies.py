@@ -142,3 +142,28 @@ def test_companion_and_sidecar_files_are_not_members(steps, tmp_path):
     write_traces(tmp_path / "cells.csv", np.ones((1, 10)))
     study = neurodeck.open_study(tmp_path)
     assert sorted(study.keys()) == ["cells.csv", "rec.vhdr"]
+
+
+def test_a_folder_format_inside_a_study_folder_is_one_member(steps, tmp_path):
+    """A sub-folder a reader claims (by its sniffer, like a suite2p plane) is one member,
+    not a folder to list file by file."""
+    from neurodeck.plugin_api import Reader, hookimpl
+
+    def sniff(path):
+        return path.is_dir() and (path / "marker.txt").is_file()
+
+    class FolderReader:
+        @hookimpl
+        def neurodeck_readers(self):
+            return [Reader(id="marked-folder", title="t", extensions=(), read="x:y",
+                           sniff=sniff, produces=("traces",))]
+
+    steps.register(FolderReader(), "folder-reader")
+    root = tmp_path / "sessions"
+    for s in ("s1", "s2"):
+        (root / s / "plane").mkdir(parents=True)
+        (root / s / "plane" / "marker.txt").write_text("x")
+        write_traces(root / s / "plane" / "inner.csv", np.ones((1, 10)))
+    study = neurodeck.open_study(root)
+    assert study.keys() == ["s1/plane", "s2/plane"]
+    assert {m.reader for m in study.members} == {"marked-folder"}

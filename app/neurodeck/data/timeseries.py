@@ -22,7 +22,9 @@ def _labels(labels: Sequence[Any] | None, n: int, prefix: str) -> list[str]:
     return out
 
 
-def _rate(sfreq: float) -> float:
+def _rate(sfreq: float | None, what: str = "a time series") -> float:
+    if sfreq is None:  # never a silent 1 Hz: every number in seconds would be wrong
+        raise ValueError(f"{what} needs its sampling rate: pass sfreq=<samples per second>")
     if not np.isfinite(sfreq) or sfreq <= 0:
         raise ValueError(f"sampling rate must be positive, got {sfreq}")
     return float(sfreq)
@@ -110,7 +112,7 @@ class ArrayTimeSeries(TimeSeries):
         self,
         data: Any,
         labels: Sequence[Any] | None = None,
-        sfreq: float = 1.0,
+        sfreq: float | None = None,
         *,
         events: Events | None = None,
         name: str | None = None,
@@ -187,7 +189,7 @@ class Traces(TimeSeries):
         self,
         data: Any,
         labels: Sequence[Any] | Sequence[Sequence[Any]] | None = None,
-        sfreq: float = 1.0,
+        sfreq: float | None = None,
         *,
         animals: Sequence[str] | None = None,
         events: Events | None = None,
@@ -364,7 +366,7 @@ class RoiTimeSeries(ArrayTimeSeries):
         self,
         data: Any,
         regions: Sequence[Any] | None = None,
-        tr: float = 1.0,
+        tr: float | None = None,
         *,
         atlas: str | None = None,
         events: Events | None = None,
@@ -372,6 +374,8 @@ class RoiTimeSeries(ArrayTimeSeries):
         source: str | Path | None = None,
         meta: Mapping[str, Any] | None = None,
     ):
+        if tr is None:
+            raise ValueError("ROI time series need their repetition time: pass tr=<seconds>")
         if not np.isfinite(tr) or tr <= 0:
             raise ValueError(f"TR must be positive, got {tr}")
         super().__init__(
