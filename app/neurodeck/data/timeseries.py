@@ -98,6 +98,9 @@ class TimeSeries(Dataset, ABC):
             sfreq=round(float(self.sfreq), 6),
             duration_s=round(self.duration, 3),
         )
+        source = self.meta.get("sfreq_source") if isinstance(self.meta, dict) else None
+        if source:  # where the rate came from (a header, a time column, the user...)
+            out["sfreq_from"] = source
         return out
 
 
