@@ -98,12 +98,5 @@ def _gui(files: list[str], safe: bool) -> int:
     return gui_main(files, safe_mode=safe)
 
 
-def parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    """``--param K=V`` pairs (kept for plugins that import it from here)."""
-    from .commands.options import parse_pairs
-
-    return parse_pairs(pairs)
-
-
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

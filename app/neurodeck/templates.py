@@ -82,12 +82,6 @@ def new_plugin(name: str, dest: str | Path = ".", *, template: Path | None = Non
     return root
 
 
-def configure_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("new-plugin", help="create a plugin project from the template")
-    p.add_argument("name", help="plugin name, e.g. spike-rate (-> neurodeck-spike-rate/)")
-    p.add_argument("--dest", default=".", help="folder to create it in (default: here)")
-
-
 def cmd_new_plugin(args: argparse.Namespace) -> int:
     root = new_plugin(args.name, args.dest)
     v = names(args.name)

@@ -454,19 +454,6 @@ def _delete_distribution(dist: md.Distribution, target: Path) -> None:
 
 
 # -- command line ----------------------------------------------------------------------
-def configure_cli(sub: argparse._SubParsersAction) -> None:
-    """Add ``install-plugin`` and ``remove-plugin`` to the ``neurodeck`` command."""
-    p = sub.add_parser("install-plugin",
-                       help="install a plugin (wheel file or package name) for this user")
-    p.add_argument("spec", nargs="?", help="a .whl file or a requirement (neurodeck-foo>=1)")
-    p.add_argument("--upgrade", action="store_true", help="update it if already installed")
-    p.add_argument("--list", action="store_true", help="list the installed plugins instead")
-    p.add_argument("--pip-arg", action="append", default=[], metavar="ARG",
-                   help="extra pip argument, e.g. --pip-arg=--no-index (repeatable)")
-    p = sub.add_parser("remove-plugin", help="remove a plugin installed for this user")
-    p.add_argument("name", help="its distribution or plugin name")
-
-
 def cmd_install(args: argparse.Namespace) -> int:
     if args.list or not args.spec:
         for p in installed():
