@@ -244,11 +244,6 @@ class Session:
         """Append a passive record (``save``, ``export``...): nothing to undo."""
         self.history.append(self._stamp(op))
 
-    def changed(self, entry_id: int, edit: dict[str, Any] | None = None) -> None:
-        """Tell listeners an entry's data changed (edits are recorded by the dataset)."""
-        self.sync_edits()
-        self._emit("changed", self.entries[entry_id])
-
     # -- undo / redo ---------------------------------------------------------------------------
     @property
     def can_undo(self) -> bool:
