@@ -184,7 +184,7 @@ def main() -> None:
     env = environment()
     repeats = 2 if args.quick else 5
     cases = bench_crossnobis(repeats) + bench_time_resolved(repeats)
-    cases += bench_bootstrap(2 if args.quick else 3, 100 if args.quick else 1000)
+    cases += bench_bootstrap(2 if args.quick else 5, 100 if args.quick else 1000)
     write_results(RESULTS, {"cases": cases}, quick=args.quick, env=env)
 
 

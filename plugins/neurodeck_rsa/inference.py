@@ -131,6 +131,9 @@ def _blas_threads():
 
 
 BOOT_BLAS_THREADS = 1
+# entries of one block of samples' per-sample arrays (pairs of vectors, n x n); bounds the
+# batched bootstrap's memory at any number of samples and RDMs
+SAMPLE_BLOCK = 1 << 22
 
 def _moment_columns(data: np.ndarray, fixed: np.ndarray, method: str
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -193,19 +196,37 @@ def _fast_bootstrap(data: np.ndarray, fixed: np.ndarray, method: str,
     n_rdm, n_pairs = data.shape
     n_cond = n_from_pairs(n_pairs)
     v, pa, pb, (n, k) = _moment_columns(data, fixed, method)
-    conds = [c for _, c in samples]
-    valid = np.array([c is None or np.unique(c).size >= 3 for c in conds])
-    same_w = all(c is None for c in conds)
-    total, lin, quad = _sample_moments(v, pa, pb, conds[:1] if same_w else conds, n_cond)
-    if same_w:
-        total, lin, quad = (np.repeat(x, len(samples), axis=0) for x in (total, lin, quad))
+    scores = np.full((k, len(samples)), np.nan)
+    nc = np.full((2, len(samples)), np.nan)
+    once = None
+    if all(c is None for _, c in samples):  # no condition resampling: one set of sums
+        once = _sample_moments(v, pa, pb, [None], n_cond)
+    # chunks of samples keep the per-sample arrays (pairs of vectors, n x n) small
+    step = max(1, SAMPLE_BLOCK // max(pa.size, n * n))
+    for a in range(0, len(samples), step):
+        chunk = samples[a:a + step]
+        sums = once if once is not None else \
+            _sample_moments(v, pa, pb, [c for _, c in chunk], n_cond)
+        scores[:, a:a + step], nc[:, a:a + step] = _fast_chunk(sums, pa, pb, n, k, n_rdm,
+                                                               chunk, method)
+    return scores, nc
+
+
+def _fast_chunk(sums: tuple[np.ndarray, np.ndarray, np.ndarray], pa: np.ndarray,
+                pb: np.ndarray, n: int, k: int, n_rdm: int,
+                samples: list[tuple[np.ndarray | None, np.ndarray | None]], method: str
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and noise ceilings of a chunk of samples from their pair-weighted sums
+    (one row per sample, or one row shared by all)."""
+    s = len(samples)
+    total, lin, quad = (np.broadcast_to(x, (s, *x.shape[1:])) for x in sums)
     total = np.where(total > 0, total, np.nan)
     mean = lin / total[:, None]
     cov = quad / total[:, None]
     if method == "corr":
         cov = cov - mean[:, pa] * mean[:, pb]
     # variances of every vector (the a == b entries are among the pairs)
-    diag = np.full((len(samples), n + k), np.nan)
+    diag = np.full((s, n + k), np.nan)
     is_diag = pa == pb
     diag[:, pa[is_diag]] = cov[:, is_diag]
     sd = np.sqrt(np.maximum(diag, 0.0))
@@ -213,10 +234,10 @@ def _fast_bootstrap(data: np.ndarray, fixed: np.ndarray, method: str,
         r = cov / (sd[:, pa] * sd[:, pb])
     r = np.where((sd[:, pa] > 0) & (sd[:, pb] > 0), r, 0.0)  # a constant RDM scores 0
     n_dd = n * (n + 1) // 2
-    rdd = np.zeros((len(samples), n, n))
+    rdd = np.zeros((s, n, n))
     rdd[:, pa[:n_dd], pb[:n_dd]] = r[:, :n_dd]
     rdd[:, pb[:n_dd], pa[:n_dd]] = r[:, :n_dd]
-    rmd = r[:, n_dd:n_dd + k * n].reshape(len(samples), k, n)
+    rmd = r[:, n_dd:n_dd + k * n].reshape(s, k, n)
     kk = np.array([np.ones(n_rdm) if rows is None else np.bincount(rows, minlength=n_rdm)
                    for rows, _ in samples], float)
     scores = np.einsum("skr,sr->ks", rmd, kk) / kk.sum(axis=1)[None, :]
@@ -231,6 +252,7 @@ def _fast_bootstrap(data: np.ndarray, fixed: np.ndarray, method: str,
     nc = np.stack([np.where(present, lower, 0.0).sum(axis=1),
                    np.where(present, upper, 0.0).sum(axis=1)]) / n_present
     nc[:, n_present < 2] = np.nan
+    valid = np.array([c is None or np.unique(c).size >= 3 for _, c in samples])
     scores[:, ~valid] = np.nan
     nc[:, ~valid] = np.nan
     return scores, nc

@@ -176,7 +176,8 @@ def _from_epochs(ds: Epochs, p: dict[str, Any], progress: Progress,
     subject, or one RDM per subject of the patterns averaged over ``tmin``..``tmax``.
     ``index``: the epochs to use (a bootstrap sample; repeats allowed)."""
     data = ds.data
-    if not np.all(np.isfinite(data)):
+    # the sum is finite unless a value is NaN/inf (or it overflows): no boolean copy
+    if not np.isfinite(data.sum()) and not np.all(np.isfinite(data)):
         raise InputError(f"{ds.name} has NaN or infinite values")
     cond, runs, subj = epoch_labels(ds, p)
     if index is not None:

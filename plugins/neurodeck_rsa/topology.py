@@ -88,8 +88,9 @@ def geodesic(gt: np.ndarray, disconnected: str = "max", *,
 
     ``method='zero_edges'``: edges of weight 0 (pairs below the lower quantile)
     are kept as zero-length edges, so pairs GT calls identical stay at distance 0 and
-    their neighbours are shared; once those zero-length edges join every condition (l of
-    0.2-0.4 on the 92-image hIT RDMs) the whole RDM is 0. Pairs in different components get
+    their neighbours are shared; once those zero-length edges join every condition (some
+    92-image hIT RDMs at l = 0.2, most at 0.4) the whole RDM is 0. Pairs in different
+    components get
     ``disconnected='max'``: the largest finite geodesic distance of that RDM, or 1 if that
     is smaller (never closer than a cut long edge); ``'nan'`` leaves them missing.
 

@@ -130,3 +130,19 @@ def test_batched_bootstrap_equals_expanded_copies_both(vectors, method):
                                    atol=1e-12, rtol=0)
         np.testing.assert_allclose(ours.noise_ceiling[:, s],
                                    inference.noise_ceiling(d, method, rows), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("mode", ["both", "subjects", "conditions"])
+def test_batched_bootstrap_blocks_of_samples_change_nothing(vectors, mode, monkeypatch):
+    # the samples go through in blocks that bound memory; blocks of 1-2 samples (and the
+    # shared sums of a subjects-only bootstrap) must give the one-block result exactly
+    models, data = vectors
+    n_rdm = data.shape[0]
+    samples = inference.draw_samples(n_rdm, 9, mode, 25, np.random.default_rng(4))
+    one = inference.bootstrap(models, data, "corr", samples)
+    # 5 RDMs + 3 models: 33 vector pairs per sample, so blocks of 2 samples
+    monkeypatch.setattr(inference, "SAMPLE_BLOCK", 70)
+    blocks = inference.bootstrap(models, data, "corr", samples)
+    np.testing.assert_allclose(blocks.scores, one.scores, atol=1e-13, rtol=0)
+    np.testing.assert_allclose(blocks.noise_ceiling, one.noise_ceiling, atol=1e-13, rtol=0)
+    assert np.isfinite(one.scores).any()
