@@ -12,7 +12,7 @@ from scipy import stats
 from neurodeck.errors import ParameterError
 from neurodeck.jobs.progress import Progress
 
-from .compare import FAST_WEIGHTED, compare, rank, weighted_compare
+from .compare import FAST_WEIGHTED, _demean, compare, cosine, rank, weighted_compare
 from .models import Model, crossval_scores
 from .rdm import n_from_pairs
 
@@ -59,6 +59,9 @@ def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = Non
     uniq = np.unique(groups)
     if uniq.size < 2:
         return float("nan"), float("nan")
+    missing = np.isnan(data)
+    if w is None and method in ("spearman", "rho-a") and (missing == missing[:1]).all():
+        return _noise_ceiling_ranks(data[:, ~missing[0]], method, groups, uniq)
     sim = _scorer(method, w)
     upper_pool = pool(data, method, w)
     lo, hi = [], []
@@ -66,6 +69,29 @@ def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = Non
         test = data[groups == g]
         lo.append(np.mean(sim(pool(data[groups != g], method, w)[None], test)))
         hi.append(np.mean(sim(upper_pool[None], test)))
+    return float(np.mean(lo)), float(np.mean(hi))
+
+
+def _noise_ceiling_ranks(data: np.ndarray, method: str, groups: np.ndarray,
+                         uniq: np.ndarray) -> tuple[float, float]:
+    """:func:`noise_ceiling` for spearman/rho-a on RDMs missing the same pairs (given
+    without them): each RDM is ranked once, not once per pool it enters (the same
+    operations otherwise, so the same numbers)."""
+    r = rank(data)
+    rc = _demean(r)
+    n = r.shape[1]
+
+    def sim(pool: np.ndarray, test: np.ndarray) -> float:  # pool: its demeaned ranks
+        s = cosine(pool, rc[test]) if method == "spearman" else \
+            12.0 * (pool @ rc[test].T) / (n**3 - n)
+        return float(np.mean(s))
+
+    def ranked(pool: np.ndarray) -> np.ndarray:
+        return _demean(rank(pool[None]))
+
+    upper = ranked(r.mean(axis=0))
+    lo = [sim(ranked(r[groups != g].mean(axis=0)), groups == g) for g in uniq]
+    hi = [sim(upper, groups == g) for g in uniq]
     return float(np.mean(lo)), float(np.mean(hi))
 
 

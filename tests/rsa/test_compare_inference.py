@@ -91,12 +91,14 @@ def test_pattern_bootstrap_matches_rsatoolbox(vectors, method):
     assert ours.dof == ref.dof
 
 
-def test_rdm_bootstrap_matches_rsatoolbox(vectors):
+@pytest.mark.parametrize("method", ["corr", "spearman", "rho-a"])
+def test_rdm_bootstrap_matches_rsatoolbox(vectors, method):
+    # subject samples hold copies of an RDM, which leave the noise ceiling's pool together
     models, data = vectors
     fixed = [ModelFixed(f"m{i}", RDMs(m[None])) for i, m in enumerate(models)]
     np.random.seed(4)
-    ref = eval_bootstrap_rdm(fixed, RDMs(data), method="corr", N=40)
-    ours = inference.bootstrap(models, data, "corr", _same_draws(4, 40, 5, 9, "subjects"))
+    ref = eval_bootstrap_rdm(fixed, RDMs(data), method=method, N=40)
+    ours = inference.bootstrap(models, data, method, _same_draws(4, 40, 5, 9, "subjects"))
     np.testing.assert_allclose(ours.scores, ref.evaluations.T, atol=TOL, rtol=0)
     np.testing.assert_allclose(ours.noise_ceiling, ref.noise_ceiling, atol=TOL, rtol=0)
     p_ref = ref.test_pairwise()
