@@ -145,17 +145,21 @@ def _binned(data: np.ndarray, starts: np.ndarray, win: int) -> np.ndarray:
 
 
 def epoch_rdms(binned: np.ndarray, cidx: np.ndarray, n_cond: int, runs: np.ndarray | None,
-               p: dict[str, Any], progress: Progress) -> np.ndarray:
-    """One RDM vector per window of ``binned`` (epochs x channels x windows)."""
+               p: dict[str, Any], progress: Progress,
+               rows: np.ndarray | None = None) -> np.ndarray:
+    """One RDM vector per window of ``binned`` (epochs x channels x windows), from its
+    epochs ``rows`` (default all; ``cidx``/``runs`` are theirs)."""
     method = p["method"]
     if method in ("euclidean", "correlation"):
-        return rdm.movie(rdm.time_means(binned, cidx, n_cond), method)
+        return rdm.movie(rdm.time_means(binned, cidx, n_cond, rows), method)
     if method == "poisson":
-        means = rdm.time_means(binned, cidx, n_cond)
+        means = rdm.time_means(binned, cidx, n_cond, rows)
         return np.array([rdm.poisson(m, p["prior_lambda"], p["prior_weight"]) for m in means])
     if method in ("crossnobis", "poisson_cv") and runs is None:
         raise ParameterError(f"{method} needs runs (folds); these epochs have none "
                              "(name the field that holds them with run_field)")
+    if rows is not None:
+        binned = binned[rows]
     vecs = []
     n_win = binned.shape[2]
     for i in range(n_win):
@@ -202,9 +206,11 @@ def _from_epochs(ds: Epochs, p: dict[str, Any], progress: Progress,
         sel = s_idx == k
         if np.unique(cidx[sel]).size != conds.size:
             raise InputError(f"{ds.name}: subject {s_names[k]} lacks some conditions")
-        vecs.append(epoch_rdms(binned[sel], cidx[sel], conds.size,
+        # the subject's epochs by index: a boolean index would copy them out first
+        vecs.append(epoch_rdms(binned, cidx[sel], conds.size,
                                None if runs is None else runs[sel], p,
-                               progress.sub(k / s_names.size, (k + 1) / s_names.size)))
+                               progress.sub(k / s_names.size, (k + 1) / s_names.size),
+                               rows=None if sel.all() else np.nonzero(sel)[0]))
         subjects += [str(s_names[k])] * starts.size
     label = (lambda s, t: f"{ds.name} | {t:.3f} s") if subj is None else \
         (lambda s, t: f"{ds.name} | {s} | {t:.3f} s")

@@ -98,21 +98,25 @@ def _one_blas_thread():
     return threadpool_limits(1, user_api="blas")
 
 
-def time_means(data: np.ndarray, cond: np.ndarray, n_cond: int) -> np.ndarray:
+def time_means(data: np.ndarray, cond: np.ndarray, n_cond: int,
+               rows: np.ndarray | None = None) -> np.ndarray:
     """Condition means of epochs (epochs x channels x times) as a contiguous
     ``times x n_cond x channels`` stack: the layout of one small GEMM per time point.
+    ``rows``: the epochs of ``data`` to use (``cond`` gives their conditions), without
+    copying them out first.
 
     With one epoch per condition this is a reordering; otherwise each epoch is added
     into its condition's sum in place: one pass over the data (a sorted gather and
     ``add.reduceat`` copy the data first; 8x the CPU time at 4 epochs per condition)."""
+    rows = np.arange(data.shape[0]) if rows is None else np.asarray(rows)
     counts = np.bincount(cond, minlength=n_cond)
     if np.any(counts == 0):
         raise ParameterError("every condition needs at least one epoch")
     if counts.max() == 1:
         order = np.argsort(cond, kind="stable")
-        return np.ascontiguousarray(data.transpose(2, 0, 1)[:, order])
+        return np.ascontiguousarray(data.transpose(2, 0, 1)[:, rows[order]])
     sums = np.zeros((n_cond, *data.shape[1:]))
-    for i, c in enumerate(cond):
+    for i, c in zip(rows, cond, strict=True):
         sums[c] += data[i]
     sums /= counts[:, None, None]
     return np.ascontiguousarray(sums.transpose(2, 0, 1))

@@ -53,6 +53,29 @@ def test_sliding_window_rdms_match_window_means(epochs_data, neurodeck_plugins):
         np.testing.assert_allclose(rdm.to_vectors(res["rdms"][k]), expect, atol=1e-12)
 
 
+@pytest.mark.parametrize("method", ["euclidean", "correlation"])
+def test_subjects_of_one_epochs_equal_their_own_movies(epochs_data, method):
+    # subjects' epochs are read by index (no copy); one subject with 2 epochs per
+    # condition (summed in place), one with 1 each (a reordering), interleaved
+    from neurodeck_rsa.inputs import _from_epochs
+
+    from neurodeck.jobs.progress import Progress
+
+    x, cond = epochs_data
+    first = np.zeros(cond.size, bool)
+    first[[np.nonzero(cond == c)[0][0] for c in range(6)]] = True
+    subj = np.where(first, "b", "a")
+    ep = Epochs(x, [f"c{c}" for c in cond], sfreq=100.0, meta={"subj": subj})
+    got = _from_epochs(ep, {"method": method, "window": 1, "step": 1,
+                            "subject_field": "subj"}, Progress())
+    conds, cidx = rdm.first_seen(ep.conditions)
+    for name in ("a", "b"):
+        sel = subj == name
+        expect = rdm.movie(rdm.time_means(x[sel].copy(), cidx[sel], conds.size), method)
+        np.testing.assert_allclose(got.vectors[got.subjects == name], expect,
+                                   atol=1e-12, rtol=0)
+
+
 def _planted_subjects(n_subj=6, seed=4):
     """Epochs whose condition geometry follows a model RDM only in samples 20..39."""
     rng = np.random.default_rng(seed)
