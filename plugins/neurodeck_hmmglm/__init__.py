@@ -56,7 +56,7 @@ HMMGLM = Analysis(
             help="Most EM starts (each from differently clustered windows); they stop "
                  "early once restart_agree starts have found the best solution"),
         Int("restart_agree", 2, minimum=0, maximum=50,
-            help="Starts that must find the best solution (their states agreeing on 99% "
+            help="Starts that must find the best solution (their states agreeing on 98% "
                  "of the bins) before the restarts stop; 0 runs all n_restarts"),
         Int("max_iter", 100, minimum=1, maximum=10000, help="Maximum EM iterations"),
         Int("cv_folds", 3, minimum=2, maximum=20,

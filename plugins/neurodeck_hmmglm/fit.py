@@ -9,6 +9,7 @@ complete-data log-likelihood plus the log prior, so the objective never decrease
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -16,8 +17,8 @@ from scipy.optimize import linear_sum_assignment
 
 from neurodeck.jobs.progress import Progress
 
-from . import glm, hmm
-from .init import window_labels
+from . import glm, hmm, splitmerge
+from .init import window_features, window_labels
 from .model import ONEHOT_START, PRIORS, Data, FitOptions, Params, emissions, log_prior
 from .mstep import W_MAX, classify, m_step, state_rows
 
@@ -38,6 +39,9 @@ class FitResult:
     # Per start: fraction of bins whose most probable state agrees with the best start's.
     restart_agreement: np.ndarray = field(default_factory=lambda: np.zeros(0))
     restarts_agree: bool = True  # the best solution was found by enough starts
+    split_merge_moves: int = 0  # split-and-merge moves that raised the objective
+    # Wall seconds per stage: "starts" (one per screened start), "split_merge", "final".
+    seconds: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what a user should know
     metrics: list | None = field(default=None, repr=False)  # Newton metrics per state
 
@@ -167,18 +171,23 @@ def fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int = 10, seed:
 
 
 def _screen(data: Data, n_states: int, opts: FitOptions, rng: np.random.Generator,
-            progress: Progress) -> FitResult:
+            progress: Progress, features=None) -> FitResult:
     """One start: data-driven (or random) starting states, then EM until the states
     settle. The one-hot model is screened prior-free (its states separate first)."""
-    sopts = replace(opts, prior="none") if opts.prior == "onehot" else opts
+    sopts = _screen_options(opts)
     p = init_params(data, n_states, sopts, rng)
     metrics = [None] * n_states
     if opts.init == "windows" and n_states > 1:
-        labels = window_labels(data.y, data.x, data.lengths, n_states, rng, opts.window)
+        labels = window_labels(data.y, data.x, data.lengths, n_states, rng, opts.window,
+                               features)
         if labels is not None:
             p = start_from_labels(data, labels, p, sopts, metrics)
     return em(data, p, replace(sopts, max_iter=min(opts.screen_iter, opts.max_iter)),
               progress, settle=opts.settle, metrics=metrics)
+
+
+def _screen_options(opts: FitOptions) -> FitOptions:
+    return replace(opts, prior="none") if opts.prior == "onehot" else opts
 
 
 def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int,
@@ -194,16 +203,26 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
     screens: list[FitResult] = []
     paths: list[np.ndarray] = []
     found = np.ones(1)
+    t0 = time.perf_counter()
+    features = None
+    if opts.init == "windows" and n_states > 1:
+        features = window_features(data.y, data.x, data.lengths, rng, opts.window)
+    starts_s: list[float] = []
     for r in range(max_starts):
         sub = progress.sub(SCREEN_SHARE * r / max_starts, SCREEN_SHARE * (r + 1) / max_starts)
-        res = _screen(data, n_states, opts, rng, sub)
+        res = _screen(data, n_states, opts, rng, sub, features)
+        starts_s.append(time.perf_counter() - t0)  # the first one includes the features
+        t0 = time.perf_counter()
         screens.append(res)
         paths.append(np.argmax(res.gamma, axis=1))
         best = int(np.argmax([s.log_posterior[-1] for s in screens]))
         found = np.array([agreement(q, paths[best], n_states) for q in paths])
         if opts.agree and np.sum(found >= opts.agree_fraction) >= opts.agree:
             break
-    first = screens[best]
+    first, moves = splitmerge.improve(data, screens[best], _screen_options(opts), features,
+                                      rng, em, progress.sub(SCREEN_SHARE, SCREEN_SHARE))
+    split_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     rest = progress.sub(SCREEN_SHARE, 1.0)
     if opts.prior == "onehot":
         out = em(data, to_onehot(data, first.params, first.gamma, opts), opts, rest,
@@ -221,6 +240,9 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
                         more.converged, gamma=more.gamma)
     out.restart_objectives = np.array([s.log_posterior[-1] for s in screens])
     out.restart_agreement = found
+    out.split_merge_moves = moves
+    out.seconds = {"starts": starts_s, "split_merge": split_s,
+                   "final": time.perf_counter() - t0}
     n_found = int(np.sum(found >= opts.agree_fraction))
     need = opts.agree if opts.agree else 2
     out.restarts_agree = len(screens) == 1 or n_found >= need

@@ -73,12 +73,14 @@ class FitOptions:
     # bins change their most probable state between iterations, or ``screen_iter``
     # iterations (one-hot: prior-free EM, which separates the states before the
     # connections are classified). The best start then runs on to convergence.
-    screen_iter: int = 10
+    screen_iter: int = 40
     settle: float = 1e-3
     # Restarts stop once ``agree`` starts have found the best solution (their states
     # agree on at least ``agree_fraction`` of the bins); 0 runs every start.
     agree: int = 2
-    agree_fraction: float = 0.99
+    agree_fraction: float = 0.98
+    # Split-and-merge rounds on the best start (K >= 3; 0: none), see splitmerge.py.
+    split_merge: int = 3
 
 
 def log_prior(p: Params, opts: FitOptions) -> float:
