@@ -13,11 +13,14 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _no_blocking_unsaved_prompt(monkeypatch, request):
-    """Closing a window with unsaved work asks Save/Discard/Cancel in a modal box; in tests
-    (offscreen, nobody to click) the answer is Discard unless a test sets its own."""
+def _no_blocking_prompts(monkeypatch, request):
+    """Closing a window with unsaved work asks Save/Discard/Cancel, and a file over the
+    memory budget or pointing outside its folder asks Yes/No, in modal boxes; in tests
+    (offscreen, nobody to click) the answers are Discard and No (the safe one) unless a
+    test sets its own."""
     if "qtbot" not in request.fixturenames:
         return
     from neurodeck.gui.main_window import MainWindow
 
     monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self, text: "discard")
+    monkeypatch.setattr(MainWindow, "ask_consent", lambda self, text: "no")

@@ -481,6 +481,10 @@ class BrowserView(ViewWidget):
         self.canvas.layout_rows(self._picks(), self.look(), self.duration)
 
     def _show(self, page: Page) -> None:
+        import shiboken6
+
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self.canvas.plot):
+            return  # the view was closed while the page was on its way
         self.page = page
         self.error = None
         # The x range moves with the data, never before it: no blank intermediate frame

@@ -102,6 +102,7 @@ class Pager(QtCore.QObject):
         self.fetcher = LatestFetcher(deliver, cache_size=64, workers=workers,
                                      cache_bytes=cache_bytes, sizer=lambda p: p.nbytes())
         self._arrived.connect(self._delivered, QtCore.Qt.QueuedConnection)
+        self.closed = False
 
     def set_source(self, source: Source) -> None:
         """Another source (another animal): nothing cached is valid any more."""
@@ -128,6 +129,8 @@ class Pager(QtCore.QObject):
 
     @QtCore.Slot(object, object, object)
     def _delivered(self, key, page, error) -> None:
+        if self.closed:  # queued before the view was deleted: nothing left to draw into
+            return
         want = self.wanted
         if want is None or key != want.key():
             return  # stale: the user moved on (the page stays cached)
@@ -137,4 +140,5 @@ class Pager(QtCore.QObject):
             self._on_page(want, page)
 
     def close(self, timeout: float = 0.5) -> None:
+        self.closed = True
         self.fetcher.close(timeout)

@@ -108,7 +108,7 @@ def neurodeck_transforms():
                     ROIS],
         ),
         Transform(
-            id="events", title="Event detection", category="Imaging",
+            id="detect-events", title="Event detection", category="Imaging",
             description="Events as spike trains (for the HMM-GLM and raster views). "
                         "zscore: onsets where the robust z-score (median, 1.4826 MAD) "
                         "rises through the threshold, at least min_interval_s apart. "

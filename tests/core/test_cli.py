@@ -31,7 +31,7 @@ def test_plugins_and_analyses_json():
     analyses = json.loads(cli("analyses", "--json", check=True).stdout)
     fc = next(a for a in analyses if a["id"] == "fc")
     assert {p["name"] for p in fc["params"]} >= {"method", "tmin", "tmax"}
-    assert fc["outputs"]["matrix"] and fc["accepts"] == ["timeseries"]
+    assert fc["outputs"]["matrix"] and fc["accepts"] == ["timeseries", "epochs"]
 
 
 def test_info(traces_csv):

@@ -46,6 +46,18 @@ def test_builtin_plugins_are_discovered_through_entry_points(neurodeck_plugins):
     assert "fc" in [a.id for a in neurodeck.analyses()]
 
 
+def test_builtin_plugins_load_without_errors_or_id_clashes():
+    """Every contribution of every built-in plugin is served: none refused, and no two
+    plugins declare the same id (the second one would be ignored and unreachable)."""
+    pm = neurodeck.api.plugin_manager()
+    for kind in ("readers", "writers", "transforms", "analyses", "views", "sample_data",
+                 "commands"):
+        pm.contributions(kind)  # collecting them records refusals and clashes
+    builtin = [i for i in pm.info.values() if i.builtin]
+    assert len(builtin) >= 10
+    assert {i.name: i.errors for i in builtin if i.errors} == {}
+
+
 def test_runtime_plugin_runs_and_a_raising_plugin_hides_nothing(neurodeck_plugins):
     neurodeck_plugins.register(RaisingPlugin(), "raising")
     neurodeck_plugins.register(ScalePlugin(), "scale-plugin", version="1.2")

@@ -22,19 +22,13 @@ def _quiet_mne():
 
 
 def mne_spec(kind: str, step_id: str):
-    """The MNE plugin's transform (or an analysis) by id: another plugin may declare a
-    transform of the same id (the imaging plugin's "events")."""
+    """The MNE plugin's transform (or an analysis) by id, as the plugin manager serves it."""
     pm = api.plugin_manager()
     if kind == "analysis":
         return pm.analysis(step_id)
-    found = [t for t in pm.contributions("transforms") if t.id == step_id and t.plugin == "mne"]
-    if found:
-        return found[0]
-    # The plugin manager keeps one transform per id: while another built-in plugin holds
-    # this one (imaging's "events"), test the MNE plugin's declaration itself.
-    from neurodeck_mne.steps import TRANSFORMS
-
-    return next(t for t in TRANSFORMS if t.id == step_id)
+    spec = pm.transform(step_id)
+    assert spec.plugin == "mne", (step_id, spec.plugin)
+    return spec
 
 
 def T(step_id: str, *inputs, **params):  # noqa: N802 - reads like neurodeck.transform

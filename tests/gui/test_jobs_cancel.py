@@ -33,6 +33,7 @@ def test_cancel_stops_a_job_that_never_checks_its_progress(qtbot):
     qtbot.waitUntil(lambda: not job.active, timeout=10000)
     assert state["stopped"].wait(5), "the job's thread is still working"
     assert job.status == "cancelled" and time.monotonic() - t0 < 5
+    job.thread.join(5)  # the event is set in the job's finally; the thread ends just after
     assert not job.thread.is_alive()
     n = state["blocks"]
     time.sleep(0.3)

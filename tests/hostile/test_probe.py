@@ -62,3 +62,54 @@ def test_a_worker_that_cannot_start_leaves_the_app_usable(tmp_path, neurodeck_pl
     bad.write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(ReadError, match="bad.npy"):  # the in-process checks still apply
         neurodeck.open(bad, sfreq=10.0)
+
+
+def _send_unanswered(w: probe.Worker, request: dict) -> None:
+    """Write a request as an abandoned ask would have (nobody waits for its answer)."""
+    import pickle
+    import struct
+
+    data = pickle.dumps({**request, "request": -1})
+    w.proc.stdin.write(struct.pack("<Q", len(data)) + data)
+    w.proc.stdin.flush()
+
+
+def test_a_late_answer_to_an_abandoned_request_is_never_taken_for_the_next(tmp_path,
+                                                                          fresh_worker):
+    """A job cancelled while the worker read a file leaves that file's answer coming: the
+    next request must get its own answer, not that one (it would open the wrong verdict)."""
+    slow = tmp_path / "slowmod_probe_test.py"
+    slow.write_text("import time\ntime.sleep(1.0)\n")
+    w = probe.Worker()
+    try:
+        _send_unanswered(w, {"op": "warm", "modules": ["slowmod_probe_test"],
+                             "sys_path": [str(tmp_path)]})  # answers "ok" after 1 s
+        bad = tmp_path / "two.npz"
+        np.savez(bad, a=np.ones((3, 50)), b=np.ones((4, 60)))
+        request = {"op": "open", "readers": probe.reader_specs(neurodeck.api.plugin_manager()),
+                   "reader": None, "options": {"sfreq": 10.0}, "path": str(bad),
+                   "sys_path": [], "policy": {"memory_budget": 1 << 30,
+                                              "allow_external": False, "timeout_s": 30.0}}
+        import sys
+
+        request["sys_path"] = list(sys.path)
+        reply = w.ask(request, 30.0, 1 << 62)
+        assert reply["status"] == "error", reply  # the npz's own answer, not the warm "ok"
+        assert "data_key" in str(reply)
+    finally:
+        w.kill()
+
+
+def test_an_interrupted_wait_stops_the_busy_worker(monkeypatch, fresh_worker):
+    w = probe.Worker()
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupted(*args, **kwargs):
+        raise Interrupted
+
+    monkeypatch.setattr(w._replies, "get", interrupted)
+    with pytest.raises(Interrupted):
+        w.ask({"op": "warm", "modules": [], "sys_path": []}, 5.0, 1 << 62)
+    assert not w.alive()

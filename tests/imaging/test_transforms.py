@@ -126,7 +126,7 @@ def test_oasis_recovers_planted_spikes(s2p, truth, neurodeck_plugins):
     # on suite2p's traces of the planted movie, matched to the planted cells
     plane = neurodeck.open(s2p / "plane0")
     deco = neurodeck.transform("deconvolve", neurodeck.transform("neuropil", plane))
-    events = neurodeck.transform("events", deco)
+    events = neurodeck.transform("detect-events", deco)
     centres, where = plane.rois.centers(), truth["plane0_centres"]
     scores = []
     for row, k in enumerate(plane.cells):
@@ -139,7 +139,7 @@ def test_oasis_recovers_planted_spikes(s2p, truth, neurodeck_plugins):
 def test_events_feed_the_hmmglm_and_traces_feed_ntf(s2p, neurodeck_plugins):
     plane = neurodeck.open(s2p / "plane0")
     deco = neurodeck.transform("deconvolve", neurodeck.transform("neuropil", plane))
-    events = neurodeck.transform("events", deco)
+    events = neurodeck.transform("detect-events", deco)
     assert events.kind == "spikes" and events.n_units == 14 and events.meta["method"] == \
         "deconvolved"
     res = neurodeck.run("hmmglm", events, n_states=2, bin_width=0.2, history_lags=2,
@@ -153,7 +153,7 @@ def test_events_feed_the_hmmglm_and_traces_feed_ntf(s2p, neurodeck_plugins):
 def test_zscore_events_on_dff(neurodeck_plugins):
     y, spikes, fs = planted(n=3, noise=0.05, rate=0.3)
     dff = neurodeck.transform("dff", neurodeck.Traces(y, None, fs), window_s=20)
-    ev = neurodeck.transform("events", dff, method="zscore", threshold=4.0,
+    ev = neurodeck.transform("detect-events", dff, method="zscore", threshold=4.0,
                              min_interval_s=0.3)
     for i in range(3):
         pred = np.rint(ev.unit(i) * fs).astype(int)

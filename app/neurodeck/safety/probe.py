@@ -94,6 +94,7 @@ class Worker:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self._stderr, env=env, creationflags=flags)
         self._replies: queue.Queue[bytes | None] = queue.Queue()
+        self._count = 0  # requests sent
         threading.Thread(target=self._pump, daemon=True, name="neurodeck-probe").start()
         try:
             ready = self._replies.get(timeout=START_TIMEOUT_S)
@@ -121,14 +122,25 @@ class Worker:
             self._stderr.close()
 
     def ask(self, request: dict[str, Any], timeout_s: float, memory_limit: int) -> dict[str, Any]:
-        data = pickle.dumps(request)
+        """Send ``request`` and wait for its answer. Answers carry the request's number, so
+        an answer to an abandoned request is never taken for this one's; a wait that ends
+        by an exception (a cancelled job) stops the worker, which may still be busy."""
+        self._count += 1
+        number = self._count
+        data = pickle.dumps({**request, "request": number})
         assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(struct.pack("<Q", len(data)) + data)
             self.proc.stdin.flush()
         except OSError:
             return self._died()
-        deadline = time.monotonic() + timeout_s
+        try:
+            return self._answer(number, time.monotonic() + timeout_s, memory_limit)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _answer(self, number: int, deadline: float, memory_limit: int) -> dict[str, Any]:
         while True:
             try:
                 line = self._replies.get(timeout=0.05)
@@ -150,6 +162,8 @@ class Worker:
             if not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
                 self.kill()
                 return {"status": "crash", "how": "it sent a garbled answer"}
+            if reply.get("request") != number:  # the late answer to an earlier request
+                continue
             return reply
 
     def _died(self) -> dict[str, Any]:

@@ -210,6 +210,7 @@ def main() -> None:
             out = {"status": "error", "error": {
                 "cls": "other", "type": type(exc).__name__,
                 "message": "".join(traceback.format_exception_only(exc)).strip()[:2000]}}
+        out["request"] = req.get("request")  # the app matches answers to its requests
         reply.write(json.dumps(out) + "\n")
         reply.flush()
 
