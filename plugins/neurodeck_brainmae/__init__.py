@@ -13,6 +13,7 @@ from neurodeck.plugin_api import (
     FilePath,
     Float,
     Int,
+    SampleData,
     View,
     hookimpl,
     optional,
@@ -96,6 +97,17 @@ BRAINMAE = Analysis(
 @hookimpl
 def neurodeck_analyses():
     return [BRAINMAE]
+
+
+@hookimpl
+def neurodeck_sample_data():
+    return [SampleData(
+        id="brainmae-demo", title="fMRI: BrainMAE demo scan, 94 AAL2 regions (synthetic)",
+        path="neurodeck_brainmae.demo:demo_path", kind="roi_timeseries",
+        description="A synthetic Gaussian scan in the shipped checkpoint's layout (94 AAL2 "
+                    "regions, TR 0.72 s, 400 frames) with the pooled statistics of its "
+                    "training scans; not a recording. Opens into BrainMAE with its defaults. "
+                    "Derived from HCP data: the WU-Minn HCP Open Access Data Use Terms apply.")]
 
 
 @hookimpl

@@ -125,10 +125,15 @@ def save(path: str | Path, config: BrainMAEConfig, weights: Mapping[str, np.ndar
     """Write ``NAME.safetensors`` and ``NAME.json``; returns the weights path."""
     from safetensors.numpy import save_file
 
+    from neurodeck.atomic import atomic_path
+
     path = Path(path).with_suffix(".safetensors")
     path.parent.mkdir(parents=True, exist_ok=True)
     checked = check_weights(weights, config, path)
-    save_file({k: np.ascontiguousarray(v) for k, v in checked.items()}, str(path),
-              metadata={"format": "neurodeck-brainmae/1"})
-    config.save(path.with_suffix(".json"))
+    # Atomic, and with the mode a plain write would give (safetensors makes its file 0600)
+    with atomic_path(path) as tmp:
+        save_file({k: np.ascontiguousarray(v) for k, v in checked.items()}, str(tmp),
+                  metadata={"format": "neurodeck-brainmae/1"})
+    with atomic_path(path.with_suffix(".json")) as tmp:
+        config.save(tmp)
     return path

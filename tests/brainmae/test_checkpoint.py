@@ -26,6 +26,21 @@ def test_safetensors_round_trip(tmp_path, make_config, make_weights):
             np.testing.assert_array_equal(w2[k], w[k])
 
 
+def test_saved_files_respect_the_umask_and_leave_no_temporary(tmp_path, make_config,
+                                                            make_weights):
+    import os
+
+    config = make_config()
+    old = os.umask(0o022)
+    try:
+        path = checkpoint.save(tmp_path / "m", config, make_weights(config))
+    finally:
+        os.umask(old)
+    for name in (path, path.with_suffix(".json")):
+        assert name.stat().st_mode & 0o777 == 0o644, oct(name.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.safetensors"]
+
+
 def test_torch_state_dict_round_trip(tmp_path, make_config, torch_twin):
     torch = torch_twin
     from neurodeck_brainmae.torch_model import TorchBrainMAE

@@ -8,11 +8,28 @@ import numpy as np
 from neurodeck_brainmae import checkpoint, demo, gaussian
 from neurodeck_brainmae.infer import normalise
 
+import neurodeck
+
 
 def _training_scans(shared_data):
     config, _ = checkpoint.load()
     with h5py.File(shared_data / "fmri" / "rest_roi_timeseries_aal2.h5", "r") as f:
         return [f[name][:] for name in config.training["data"]]
+
+
+def test_demo_sample_opens_into_brainmae_with_defaults(neurodeck_plugins):
+    sample = next(s for s in neurodeck_plugins.contributions("sample_data")
+                  if s.id == "brainmae-demo")
+    ds = neurodeck.open(sample.resolve_path())
+    assert ds.kind == sample.kind == "roi_timeseries"
+    config, _ = checkpoint.load()
+    assert list(ds.regions) == list(config.regions) and ds.tr == config.tr
+    r = neurodeck.run("brainmae", ds)  # every parameter at its default
+    assert r["reconstruction"].shape == (94, 400)
+    # The network reconstructs hidden regions far better than either naive baseline.
+    assert r["reconstruction_error"].mean() < 0.8 * r["baseline_error_mean"].mean()
+    assert r["reconstruction_error"].mean() < 0.8 * r["baseline_error_nearest"].mean()
+    assert str(r["baseline_gaussian_covariance"]).startswith("checkpoint")
 
 
 def test_demo_is_rebuilt_byte_for_byte(shared_data, tmp_path):
