@@ -7,13 +7,16 @@ Workloads (what a user runs):
 - time-resolved RDMs of epochs with 4 epochs per condition (100 conditions x 64 channels x
   500 time points, conditions interleaved as recorded), euclidean and correlation;
 - the condition bootstrap of model evaluation (1000 samples, 8 fixed models x 8 RDMs,
-  corr) at 40, 92 (the 92-image hIT data when present) and 200 conditions, with our
-  bootstrap timed on 1 and on 2 BLAS threads to choose the thread policy.
+  corr) at 40, 92 (the 92-image hIT data when present) and 200 conditions; then ours
+  alone on 1 and on 2 BLAS threads (15 interleaved repeats) to choose the thread policy;
+- the same bootstrap with a rank measure (spearman, 200 samples, 92 conditions), which
+  goes sample by sample.
 
 Every case goes through ``harness.compare``: A and B interleaved, equal repeats after an
 untimed warm-up call each, median and spread of wall and process-CPU time, load and BLAS
 threads recorded. Results: ``benchmarks/results/rsa.json``; ``--quick`` (100 bootstrap
-samples, 2 repeats; other sizes unchanged) writes ``rsa-quick.json``.
+samples, 50 for spearman, 2 repeats, 5 for the threads; other sizes unchanged) writes
+``rsa-quick.json``.
 
 Run: ``python benchmarks/bench_rsa.py [--quick]``.
 """
@@ -134,7 +137,7 @@ def _boot_data(n_cond: int) -> tuple[np.ndarray, np.ndarray, str]:
     return models[0] + rng.random((8, n_pairs)), models, "random: model 1 + noise"
 
 
-def bench_bootstrap(repeats: int, n_boot: int) -> list[dict]:
+def bench_bootstrap(repeats: int, n_boot: int, thread_repeats: int) -> list[dict]:
     from harness import compare
     from neurodeck_rsa import inference
     from rsatoolbox.inference import eval_bootstrap_pattern
@@ -142,6 +145,7 @@ def bench_bootstrap(repeats: int, n_boot: int) -> list[dict]:
     from rsatoolbox.rdm import RDMs
 
     rows = []
+    policy = inference.BOOT_BLAS_THREADS
     for n_cond in (40, 92, 200):
         data, models, source = _boot_data(n_cond)
         fixed = [ModelFixed(f"m{i}", RDMs(m[None])) for i, m in enumerate(models)]
@@ -150,25 +154,66 @@ def bench_bootstrap(repeats: int, n_boot: int) -> list[dict]:
             np.random.seed(0)
             return eval_bootstrap_pattern(fixed, RDMs(data), method="corr", N=n)
 
-        def ours(threads, n=n_boot, n_cond=n_cond, data=data, models=models):
+        def ours(threads=policy, n=n_boot, n_cond=n_cond, data=data, models=models):
             np.random.seed(0)  # rsatoolbox's draws, in its order
             draws = [(None, np.random.randint(0, n_cond, size=n_cond)) for _ in range(n)]
             inference.BOOT_BLAS_THREADS = threads
-            return inference.bootstrap(models, data, "corr", draws)
+            try:
+                return inference.bootstrap(models, data, "corr", draws)
+            finally:
+                inference.BOOT_BLAS_THREADS = policy
 
         # warm both up on a few samples (imports, caches); then equal, interleaved repeats
-        ref(5), ours(1, 5), ours(2, 5)
-        res = compare({"neurodeck": lambda: ours(1), "neurodeck 2 threads": lambda: ours(2),
-                       "rsatoolbox": ref}, repeats, warmup=False)
-        o, o2, r = (res[k]["value"] for k in ("neurodeck", "neurodeck 2 threads", "rsatoolbox"))
-        diff = max(_diff(o.scores, r.evaluations.T), _diff(o.noise_ceiling, r.noise_ceiling),
-                   _diff(o2.scores, o.scores))
+        ref(5), ours(n=5)
+        res = compare({"neurodeck": ours, "rsatoolbox": ref}, repeats, warmup=False)
+        o, r = res["neurodeck"]["value"], res["rsatoolbox"]["value"]
+        diff = max(_diff(o.scores, r.evaluations.T), _diff(o.noise_ceiling, r.noise_ceiling))
         rows.append(_case(f"condition bootstrap x{n_boot}, {n_cond} conditions", res, diff,
                           conditions=n_cond, n_bootstrap=n_boot, source=source,
-                          speedup_2_threads=res["neurodeck"]["wall"]["median"]
-                          / res["neurodeck 2 threads"]["wall"]["median"]))
-    inference.BOOT_BLAS_THREADS = 1
+                          method="corr", blas_threads=policy))
+        # the thread policy: ours alone on 1 and 2 BLAS threads, interleaved (cheap, so
+        # more repeats than against rsatoolbox)
+        thr = compare({"1 thread": lambda: ours(1), "2 threads": lambda: ours(2)},
+                      thread_repeats)
+        d12 = max(_diff(thr["1 thread"]["value"].scores, thr["2 threads"]["value"].scores),
+                  _diff(thr["1 thread"]["value"].noise_ceiling,
+                        thr["2 threads"]["value"].noise_ceiling))
+        rows.append(_case(f"bootstrap BLAS threads, {n_cond} conditions", thr, d12,
+                          conditions=n_cond, n_bootstrap=n_boot, source=source,
+                          threads_only=True,
+                          speedup_2_threads=thr["1 thread"]["wall"]["median"]
+                          / thr["2 threads"]["wall"]["median"]))
     return rows
+
+
+def bench_bootstrap_rank(repeats: int, n_boot: int) -> list[dict]:
+    """A rank measure (spearman) at 92 conditions: the sample-by-sample path (no batched
+    sums exist for ranks of resampled copies)."""
+    from harness import compare
+    from neurodeck_rsa import inference
+    from rsatoolbox.inference import eval_bootstrap_pattern
+    from rsatoolbox.model import ModelFixed
+    from rsatoolbox.rdm import RDMs
+
+    n_cond = 92
+    data, models, source = _boot_data(n_cond)
+    fixed = [ModelFixed(f"m{i}", RDMs(m[None])) for i, m in enumerate(models)]
+
+    def ref(n=n_boot):
+        np.random.seed(0)
+        return eval_bootstrap_pattern(fixed, RDMs(data), method="spearman", N=n)
+
+    def ours(n=n_boot):
+        np.random.seed(0)
+        draws = [(None, np.random.randint(0, n_cond, size=n_cond)) for _ in range(n)]
+        return inference.bootstrap(models, data, "spearman", draws)
+
+    ref(3), ours(3)
+    res = compare({"neurodeck": ours, "rsatoolbox": ref}, repeats, warmup=False)
+    o, r = res["neurodeck"]["value"], res["rsatoolbox"]["value"]
+    diff = max(_diff(o.scores, r.evaluations.T), _diff(o.noise_ceiling, r.noise_ceiling))
+    return [_case(f"condition bootstrap x{n_boot}, {n_cond} conditions, spearman", res, diff,
+                  conditions=n_cond, n_bootstrap=n_boot, source=source, method="spearman")]
 
 
 def main() -> None:
@@ -184,7 +229,9 @@ def main() -> None:
     env = environment()
     repeats = 2 if args.quick else 5
     cases = bench_crossnobis(repeats) + bench_time_resolved(repeats)
-    cases += bench_bootstrap(2 if args.quick else 5, 100 if args.quick else 1000)
+    cases += bench_bootstrap(2 if args.quick else 5, 100 if args.quick else 1000,
+                             5 if args.quick else 15)
+    cases += bench_bootstrap_rank(2 if args.quick else 3, 50 if args.quick else 200)
     write_results(RESULTS, {"cases": cases}, quick=args.quick, env=env)
 
 
@@ -207,27 +254,42 @@ def tables(doc: dict) -> dict[str, str]:
     head = ("| case | workload | neurodeck wall, median (min-max) | rsatoolbox wall | "
             "speed-up (wall) | speed-up (CPU) | max abs diff |\n|---|---|---|---|---|---|---|")
     speed = [c for c in doc["cases"] if "n_bootstrap" not in c]
-    boot = [c for c in doc["cases"] if "n_bootstrap" in c]
-    cond = (f"\n\n{env['date'][:10]}, {env['cpu_count']} cores, load average "
+    boot = [c for c in doc["cases"] if "n_bootstrap" in c and not c.get("threads_only")]
+    threads = [c for c in doc["cases"] if c.get("threads_only")]
+    load = (f"{env['date'][:10]}, {env['cpu_count']} cores, load average "
             f"{env['loadavg_start']} before and {env['loadavg_end']} after; numpy "
-            f"{env['numpy']}; {speed[0]['timing']['neurodeck']['wall']['n'] if speed else 0} "
+            f"{env['numpy']}")
+    cond = (f"\n\n{load}; {speed[0]['timing']['neurodeck']['wall']['n'] if speed else 0} "
             "interleaved repeats per case after a warm-up call each.")
-    scaling = ["| conditions | data | neurodeck (1 BLAS thread) | neurodeck (2 BLAS threads) "
-               "| rsatoolbox | speed-up (wall) | speed-up (CPU) | max abs diff |",
-               "|---|---|---|---|---|---|---|---|"]
+    scaling = ["| conditions | data | measure | samples | neurodeck wall | rsatoolbox wall | "
+               "speed-up (wall) | speed-up (CPU) | max abs diff |",
+               "|---|---|---|---|---|---|---|---|---|"]
     for c in boot:
         t = c["timing"]
         scaling.append(
-            f"| {c['conditions']} | {c['source']} | {fmt_spread(t['neurodeck']['wall'])} | "
-            f"{fmt_spread(t['neurodeck 2 threads']['wall'])} | "
+            f"| {c['conditions']} | {c['source']} | {c.get('method', 'corr')} | "
+            f"{c['n_bootstrap']} | {fmt_spread(t['neurodeck']['wall'])} | "
             f"{fmt_spread(t['rsatoolbox']['wall'])} | {c['speedup_wall']:.1f}x | "
             f"{c['speedup_cpu']:.1f}x | {c['max_abs_diff']:.1e} |")
-    n_boot = boot[0]["n_bootstrap"] if boot else 0
-    reps = boot[0]["timing"]["neurodeck"]["wall"]["n"] if boot else 0
-    scaling.append(f"\n{n_boot}-sample condition bootstrap, 8 fixed models x 8 RDMs, corr; "
-                   f"{reps} interleaved repeats after a 5-sample warm-up of each.")
+    reps = {c.get("method", "corr"): c["timing"]["neurodeck"]["wall"]["n"] for c in boot}
+    scaling.append(f"\n8 fixed models x 8 RDMs; {load}; interleaved repeats after a "
+                   "few-sample warm-up of each: "
+                   + ", ".join(f"{n} ({m})" for m, n in reps.items())
+                   + "; ours on the shipped thread policy.")
+    thr = ["| conditions | 1 BLAS thread, wall | 2 BLAS threads, wall | 1 thread, CPU | "
+           "2 threads, CPU | 1 thread / 2 threads (wall) |", "|---|---|---|---|---|---|"]
+    for c in threads:
+        t = c["timing"]
+        thr.append(f"| {c['conditions']} | {fmt_spread(t['1 thread']['wall'])} | "
+                   f"{fmt_spread(t['2 threads']['wall'])} | {fmt_spread(t['1 thread']['cpu'])} "
+                   f"| {fmt_spread(t['2 threads']['cpu'])} | {c['speedup_2_threads']:.2f} |")
+    if threads:
+        thr.append(f"\n{threads[0]['n_bootstrap']}-sample corr bootstrap; "
+                   f"{threads[0]['timing']['1 thread']['wall']['n']} interleaved repeats after "
+                   "a warm-up call each.")
     return {"rsa-speed": "\n".join([head, *map(_row_speed, speed)]) + cond,
-            "rsa-bootstrap-scaling": "\n".join(scaling)}
+            "rsa-bootstrap-scaling": "\n".join(scaling),
+            "rsa-bootstrap-threads": "\n".join(thr)}
 
 
 if __name__ == "__main__":
