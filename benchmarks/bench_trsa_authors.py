@@ -202,6 +202,11 @@ def main() -> None:
     if args.authors_side:
         authors_side(*args.authors_side, args.ref_src)
         return
+    missing = [str(f) for f in (Path(args.ref_python), Path(args.ref_src) / "utils_transform.py",
+                                Path(args.ref_src) / "utils_stats.py") if not f.exists()]
+    if missing:
+        sys.exit("the authors' code is not set up (missing: " + ", ".join(missing)
+                 + "); see this script's docstring for the scratch environment")
     warnings.filterwarnings("ignore")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from harness import environment, write_results

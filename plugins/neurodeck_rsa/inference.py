@@ -61,7 +61,7 @@ def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = Non
         return float("nan"), float("nan")
     missing = np.isnan(data)
     if w is None and method in ("spearman", "rho-a") and (missing == missing[:1]).all():
-        return _noise_ceiling_ranks(data[:, ~missing[0]], method, groups, uniq)
+        return _noise_ceiling_ranks(rank(data[:, ~missing[0]]), method, groups, uniq)
     sim = _scorer(method, w)
     upper_pool = pool(data, method, w)
     lo, hi = [], []
@@ -72,12 +72,11 @@ def noise_ceiling(data: np.ndarray, method: str, groups: np.ndarray | None = Non
     return float(np.mean(lo)), float(np.mean(hi))
 
 
-def _noise_ceiling_ranks(data: np.ndarray, method: str, groups: np.ndarray,
+def _noise_ceiling_ranks(r: np.ndarray, method: str, groups: np.ndarray,
                          uniq: np.ndarray) -> tuple[float, float]:
-    """:func:`noise_ceiling` for spearman/rho-a on RDMs missing the same pairs (given
-    without them): each RDM is ranked once, not once per pool it enters (the same
-    operations otherwise, so the same numbers)."""
-    r = rank(data)
+    """:func:`noise_ceiling` for spearman/rho-a from the ranks ``r`` of RDMs missing the
+    same pairs (given without them): each RDM is ranked once, not once per pool it enters
+    (the same operations otherwise, so the same numbers)."""
     rc = _demean(r)
     n = r.shape[1]
 
@@ -93,6 +92,28 @@ def _noise_ceiling_ranks(data: np.ndarray, method: str, groups: np.ndarray,
     lo = [sim(ranked(r[groups != g].mean(axis=0)), groups == g) for g in uniq]
     hi = [sim(upper, groups == g) for g in uniq]
     return float(np.mean(lo)), float(np.mean(hi))
+
+
+def _shared_ranks(method: str, w: np.ndarray | None, m: np.ndarray, d: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Ranks of the models and of the RDMs on their observed pairs, for spearman/rho-a
+    when every vector misses the same pairs (expanded copies): the scores and the noise
+    ceiling then share them. None where that does not hold."""
+    if w is not None or method not in ("spearman", "rho-a"):
+        return None
+    miss = np.isnan(d[0])
+    if not ((np.isnan(d) == miss).all() and (np.isnan(m) == miss).all()):
+        return None
+    return (rank(m[:, ~miss]) if m.shape[0] else m[:, ~miss]), rank(d[:, ~miss])
+
+
+def _rank_similarity(ra: np.ndarray, rb: np.ndarray, method: str) -> np.ndarray:
+    """``compare(a, b, method)`` for spearman/rho-a from the ranks (the same operations)."""
+    a, b = _demean(ra), _demean(rb)
+    if method == "spearman":
+        return cosine(a, b)
+    n = a.shape[1]
+    return 12.0 * (a @ b.T) / (n**3 - n)
 
 
 def _scorer(method: str, w: np.ndarray | None):
@@ -329,8 +350,10 @@ def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
             else:
                 d, m, expanded = expand(d, conds), expand(fixed_vecs, conds), True
         sim = _scorer(method, w)
+        ranked = None if batched else _shared_ranks(method, w, m, d)
         if fixed_idx and not batched:
-            scores[fixed_idx, s] = sim(m, d).mean(axis=1)
+            sc = sim(m, d) if ranked is None else _rank_similarity(*ranked, method)
+            scores[fixed_idx, s] = sc.mean(axis=1)
         for i, model in enumerate(models):
             if model.weighted:
                 if np.unique(rows_).size < 2:
@@ -338,7 +361,11 @@ def bootstrap(models: np.ndarray | list[Model], data: np.ndarray, method: str,
                 mod = Model(model.name, expand(model.components, conds), True) if expanded \
                     else model
                 scores[i, s] = np.mean(crossval_scores(mod, d, rows_, method, fitter, w)[0])
-        if not batched:
+        if not batched and ranked is not None:
+            uniq = np.unique(rows_)
+            nc[:, s] = (np.nan, np.nan) if uniq.size < 2 else \
+                _noise_ceiling_ranks(ranked[1], method, rows_, uniq)
+        elif not batched:
             nc[:, s] = noise_ceiling(d, method, rows_, w)
     mode_rdm = any(r is not None for r, _ in samples)
     mode_cond = any(c is not None for _, c in samples)
