@@ -72,7 +72,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.docks["jobs"], self.docks["log"])
         self.docks["jobs"].raise_()
         self.resizeDocks([self.docks["data"]], [300], QtCore.Qt.Horizontal)
-        self.resizeDocks([self.docks["jobs"]], [180], QtCore.Qt.Vertical)
+        # The jobs list gets a seventh of the screen's height (110 px on a 768-px laptop),
+        # at most 180 px: the views need the room more.
+        screen = QtGui.QGuiApplication.primaryScreen()
+        height = screen.availableGeometry().height() if screen is not None else 1080
+        self.resizeDocks([self.docks["jobs"]], [max(100, min(180, height // 7))],
+                         QtCore.Qt.Vertical)
 
         self.jobs.finished.connect(self._job_finished)
         self.session.subscribe(self._on_session)
