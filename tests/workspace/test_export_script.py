@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from neurodeck.data.result import Result
 from neurodeck.workspace import export_script
@@ -75,3 +76,78 @@ def test_generic_events_and_odd_values_are_valid_python():
     assert 'float("nan")' in text and '**{"class": 1}' in text
     assert "traces.set_events(" in text and "neurodeck.Events.from_lists(" in text
     assert all(len(line) <= 99 for line in text.splitlines())
+
+
+
+def _traces_and_units_nwb(path):
+    """An NWB file holding two datasets: dF/F traces of 3 ROIs and 2 units' spike times."""
+    from datetime import UTC, datetime
+
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.ophys import DfOverF, ImageSegmentation, OpticalChannel, RoiResponseSeries
+
+    nwb = NWBFile(session_description="t", identifier="t",
+                  session_start_time=datetime(2024, 1, 1, tzinfo=UTC))
+    plane = nwb.create_imaging_plane(
+        name="plane", optical_channel=OpticalChannel(name="g", description="g",
+                                                     emission_lambda=510.0),
+        description="p", device=nwb.create_device(name="scope"), excitation_lambda=920.0,
+        indicator="GCaMP6s", location="head", imaging_rate=4.0)
+    mod = nwb.create_processing_module(name="ophys", description="o")
+    seg = ImageSegmentation()
+    mod.add(seg)
+    ps = seg.create_plane_segmentation(name="ps", description="p", imaging_plane=plane)
+    for i in range(3):
+        ps.add_roi(pixel_mask=[(i, i, 1.0)])
+    data = np.random.default_rng(2).normal(size=(80, 3))
+    mod.add(DfOverF(roi_response_series=RoiResponseSeries(
+        name="dff", data=data, unit="a.u.", rate=4.0,
+        rois=ps.create_roi_table_region(region=[0, 1, 2], description="a"))))
+    nwb.add_unit(spike_times=[0.5, 1.25, 3.0])
+    nwb.add_unit(spike_times=[2.0])
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwb)
+
+
+def test_a_dataset_of_a_several_dataset_file_is_picked_by_name_strictly(tmp_path):
+    """The script picks the analysed dataset of a file that holds several by its name, and
+    reproduces the result; the generated pick() stops on a name the file does not hold
+    (it never falls back to another dataset)."""
+    from neurodeck import api
+    from neurodeck.session import Session
+
+    path = tmp_path / "session.nwb"
+    _traces_and_units_nwb(path)
+    s = Session()
+    out = api.open(path)
+    assert isinstance(out, list) and len(out) == 2
+    origin = {"op": "open", "path": str(path), "reader": None, "options": {}}
+    entries = [s.add(ds, origin=origin) for ds in out]
+    traces = next(e for e in entries if e.dataset.kind == "traces")
+    pm = api.plugin_manager()
+    spec = pm.analysis("fc")
+    values = spec.schema.resolve({"method": "pearson"})
+    result = api.execute(spec, [traces.dataset], values, None, pm.plugin_version(spec.plugin))
+    s.add(result, parent=traces.id, origin={"op": "run", "analysis": "fc",
+                                            "inputs": [traces.id], "params": dict(values)})
+    script = tmp_path / "several.py"
+    export = export_script(s.history, script)
+    text = script.read_text()
+    assert "pick(" in text and text.count("neurodeck.open(") == 1
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (entry_id, name), = export.outputs.items()
+    np.testing.assert_allclose(Result.load(tmp_path / "out" / name)["matrix"],
+                               s.entries[entry_id].dataset["matrix"], rtol=1e-12)
+    namespace: dict = {}
+    start = text.index("def pick(")
+    exec(compile(text[start:text.index("\n\n\n", start)], "pick", "exec"), namespace)  # noqa: S102
+
+    class Named:
+        def __init__(self, name):
+            self.name = name
+
+    assert namespace["pick"]([Named("a"), Named("b")], "b").name == "b"
+    with pytest.raises(SystemExit, match="no dataset named 'c'"):
+        namespace["pick"]([Named("a"), Named("b")], "c")
