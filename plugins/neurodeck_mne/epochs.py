@@ -3,8 +3,10 @@
 Events come from the recording's annotations (``mne.events_from_annotations``: those of the
 file, of an ``events`` transform or drawn in the browser; ``BAD_``/``EDGE`` ones excluded,
 as MNE excludes them). Epochs are computed in memory. A lazy recording (a filtered one) is
-read epoch by epoch when the epochs cover little of it, and computed whole first (exactly as
-MNE computes it, with progress and cancel) when they cover much of it.
+read epoch by epoch when the epochs cover little of it; when they cover much of it, the chain
+is computed once over the whole recording (exactly as MNE computes it, with progress and
+cancel), keeping only the epochs' samples (:func:`neurodeck_mne.lazy.cover`): the memory of
+the epochs, not of the recording.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from neurodeck.errors import InputError, ParameterError
 from . import options as opt
 from .datasets import EvokedSet
 from .events import event_mapping
-from .lazy import is_lazy, materialize, mne_quiet, pad_of
+from .lazy import cover, is_lazy, mne_quiet, pad_of
 
 #: Read a lazy recording epoch by epoch when the epochs (with the filters' context) cover
 #: less than this fraction of it; compute it whole first otherwise.
@@ -97,9 +99,20 @@ def _source(rec: Recording, events: np.ndarray, ids: dict[str, int], p: Mapping[
     if not is_lazy(raw):
         return raw
     span = (p["tmax"] - p["tmin"]) * raw.info["sfreq"] + 2 * pad_of(raw)
-    if np.isin(events[:, 2], list(ids.values())).sum() * span < WINDOWED_FRACTION * raw.n_times:
+    chosen = events[np.isin(events[:, 2], list(ids.values())), 0]
+    if len(chosen) * span < WINDOWED_FRACTION * raw.n_times:
         return raw
-    return materialize(raw, progress)
+    return cover(raw, epoch_spans(chosen, raw, p["tmin"], p["tmax"]), progress)
+
+
+def epoch_spans(samples: np.ndarray, raw: Any, tmin: float, tmax: float) -> np.ndarray:
+    """The local sample spans ``[a, b)`` that ``mne.Epochs`` reads for events at
+    ``samples`` (MNE rounds ``tmin``, ``tmax`` to samples; two samples of margin)."""
+    sfreq = raw.info["sfreq"]
+    at = np.asarray(samples, dtype=int) - int(raw.first_samp)
+    a = at + int(np.floor(tmin * sfreq)) - 2
+    b = at + int(np.ceil(tmax * sfreq)) + 3
+    return np.stack([a, b], axis=1)
 
 
 def run_epochs(inputs, params, progress) -> Epochs:

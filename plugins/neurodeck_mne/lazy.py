@@ -125,6 +125,7 @@ class Step:
     #: other skip_by_annotation annotations): windows touching them take MNE's own path.
     skips: np.ndarray | None = None
     affine: tuple[np.ndarray, np.ndarray] | None = None  # spatial: out = A @ x + b
+    _low: tuple | None = field(default=None, repr=False)  # cache of low_rank()
 
     @property
     def n_out(self) -> int:
@@ -222,8 +223,10 @@ class Step:
 
     def _commuted(self, lo: int, hi: int, rows: np.ndarray) -> np.ndarray | None:
         """An affine map with no offset over linear filters of the same channels: the map
-        first (on the unfiltered samples), then one convolution of the rows asked for, not
-        of every channel the map mixes. None when that does not hold."""
+        first (on the unfiltered samples), then the filters on the rows asked for only, not
+        on every channel the map mixes (one convolution away from the ends and skips, MNE's
+        own filters at them: both linear and the same on each channel, so they commute with
+        the map). None when that does not hold."""
         a, b = self.affine
         src = self.source
         if not (is_lazy(src) and src._whole()) or np.any(b[rows] != 0):
@@ -233,25 +236,60 @@ class Step:
             return None
         base, kernel, steps = plan
         touched = steps[0].touched
-        a = a[rows]
-        nz = a != 0
+        nz = a[rows] != 0
         filtered = nz[:, touched].any(axis=1)
         if np.any(filtered & nz[:, ~touched].any(axis=1)):
             return None  # a row mixing filtered and unfiltered channels
         reach = len(kernel) // 2
-        if not self._clear(steps, lo - reach, hi + reach):
-            return None
-        from scipy.signal import fftconvolve
+        interior = self._clear(steps, lo - reach, hi + reach)
+        if interior:
+            plo, phi = lo - reach, hi + reach
+        else:
+            pad = sum(st.pad for st in steps)
+            plo, phi = max(lo - pad, 0), min(hi + pad, steps[0].n_times)
+        mixed = self._mix(rows, base, plo, phi)
+        out = mixed[:, lo - plo: hi - plo].copy()
+        sub = np.flatnonzero(filtered)
+        if sub.size and interior:
+            from scipy.signal import fftconvolve
 
-        cols = np.flatnonzero(nz.any(axis=0))
-        out = np.zeros((len(rows), hi - lo))
-        if cols.size:
-            mixed = a[:, cols] @ _read(base, lo - reach, hi + reach, cols)
-            out[:] = mixed[:, reach: reach + hi - lo]
-            sub = np.flatnonzero(filtered)
-            if sub.size:
-                out[sub] = fftconvolve(mixed[sub], kernel[None, :], mode="valid", axes=1)
+            out[sub] = fftconvolve(mixed[sub], kernel[None, :], mode="valid", axes=1)
+        elif sub.size:
+            out[sub] = _filter_rows(steps, mixed[sub], plo)[:, lo - plo: hi - plo]
         return out
+
+    def _mix(self, rows: np.ndarray, base: Any, lo: int, hi: int) -> np.ndarray:
+        """``A[rows] @ x`` for the base's samples ``lo:hi``: a map that is a sparse matrix
+        plus one common row (the average reference: each channel minus the mean) reads the
+        channels of the sparse part and adds the common row once, not a dense product."""
+        a = self.affine[0][rows]
+        low = self.low_rank()
+        if low is None:
+            cols = np.flatnonzero((a != 0).any(axis=0))
+            if not cols.size:
+                return np.zeros((len(rows), hi - lo))
+            return a[:, cols] @ _read(base, lo, hi, cols)
+        sparse, w, r = low
+        part = sparse[rows]
+        w = w[rows]
+        scols = np.unique(part.indices)
+        rcols = np.flatnonzero(r) if w.any() else np.zeros(0, int)
+        need = np.union1d(scols, rcols)
+        x = _read(base, lo, hi, need)
+        out = np.zeros((len(rows), hi - lo))
+        if scols.size:
+            out[:] = part[:, scols] @ x[np.searchsorted(need, scols)]
+        if w.any():
+            out[w] += r[rcols] @ x[np.searchsorted(need, rcols)]
+        return out
+
+    def low_rank(self) -> tuple[Any, np.ndarray, np.ndarray] | None:
+        """``(S, w, r)`` with the map ``A = S + w r^T``: ``S`` sparse (at most two entries
+        a row on average), ``w`` 0/1 per row, ``r`` the row most rows share (the median of
+        each column); None when the map is not of that form."""
+        if self._low is None:
+            self._low = (_low_rank(self.affine[0]),)
+        return self._low[0]
 
     def _wrap(self, data: np.ndarray, info: Any, start: int, annotate: bool = False) -> Any:
         """A RawArray on ``data`` (no copy) at sample ``start`` of this step."""
@@ -306,17 +344,49 @@ class Step:
 
     def _spatial_fill(self, src: np.ndarray, buf: np.ndarray,
                       span: tuple[float, float]) -> None:
+        # ``src`` may hold only some samples (see :func:`cover`): a spatial operation is
+        # applied to each sample on its own, so which ones does not matter.
+        n = src.shape[1]
         per_block = max(1, BLOCK_BYTES // max(8 * src.shape[0], 1))
-        starts = list(range(0, self.n_times, per_block))
+        starts = list(range(0, n, per_block))
         for i, a in enumerate(starts):
-            b = min(a + per_block, self.n_times)
+            b = min(a + per_block, n)
             _tick(span[0] + (span[1] - span[0]) * i / len(starts),
-                  f"{self.label}: samples {a}-{b} of {self.n_times}")
+                  f"{self.label}: samples {a}-{b} of {n}")
             view = src[:, a:b]
             out = _data(self.op(self._wrap(view, self.in_info, a)))
             if buf is not src or not np.shares_memory(out, view):
                 buf[:, a:b] = out
         _tick(span[1], f"{self.label}: done")
+
+
+def _low_rank(a: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    from scipy import sparse
+
+    r = np.median(a, axis=0)
+    if not r.any():
+        return None
+    w = np.count_nonzero(a - r, axis=1) < np.count_nonzero(a, axis=1)
+    s = a - np.outer(w, r)
+    if not w.any() or np.count_nonzero(s) > 2 * a.shape[0]:
+        return None
+    return sparse.csr_matrix(s), w, r
+
+
+def _filter_rows(steps: list[Step], block: np.ndarray, start: int) -> np.ndarray:
+    """The temporal ``steps`` (outermost first) applied by MNE, innermost first, to rows of
+    samples from ``start`` on, each row filtered as a channel the steps filter (they filter
+    every such channel alike)."""
+    import mne
+
+    block = np.array(block)
+    chans = np.flatnonzero(steps[0].touched).tolist()
+    for st in steps[::-1]:
+        for i in range(0, len(block), len(chans)):
+            part = np.ascontiguousarray(block[i: i + len(chans)])
+            info = mne.pick_info(st.in_info, chans[: len(part)])
+            block[i: i + len(part)] = _data(st.op(st._wrap(part, info, start, annotate=True)))
+    return block
 
 
 def _data(raw: Any) -> np.ndarray:
@@ -567,6 +637,163 @@ def materialize(raw: Any, progress: Any = None) -> Any:
         out.load_data()
     return out
 
+
+
+# -- some spans of the recording, computed once (the samples epochs read) --------------------
+#: Bytes of float64 per block of whole channels when spans are computed (:func:`cover`): a
+#: temporary, freed after each block; larger blocks design each filter fewer times.
+ROW_BLOCK_BYTES = 256 * 2**20
+#: At most this many channels per such block.
+ROW_BLOCK_ROWS = 32
+
+
+class _Cover:
+    """The samples of some spans of ``raw``, computed once; reads inside one span are served
+    from them, any other read from ``raw`` itself (the same numbers, computed again)."""
+
+    def __init__(self, raw: Any, spans: np.ndarray, buf: np.ndarray):
+        self.raw = raw
+        self.info = raw.info
+        self.annotations = raw.annotations
+        self.first_samp = int(raw.first_samp)
+        self.n_times = int(raw.n_times)
+        self.starts, self.stops = spans[:, 0], spans[:, 1]
+        self.offsets = np.r_[0, np.cumsum(self.stops - self.starts)[:-1]]
+        self.buf = buf
+
+    def get_data(self, picks: Any = None, start: int = 0, stop: int | None = None) -> np.ndarray:
+        stop = self.n_times if stop is None else int(stop)
+        i = int(np.searchsorted(self.stops, stop))  # the first span ending at or after stop
+        if i < len(self.starts) and self.starts[i] <= start:
+            a = int(self.offsets[i] + start - self.starts[i])
+            rows = slice(None) if picks is None else np.asarray(picks, dtype=int)
+            return np.array(self.buf[rows, a: a + stop - start])
+        with mne_quiet():
+            return self.raw.get_data(picks=picks, start=start, stop=stop)
+
+
+def merge_spans(spans: np.ndarray, n_times: int) -> np.ndarray:
+    """Sample spans ``[a, b)`` clipped to ``[0, n_times)``, sorted, overlapping and touching
+    ones merged."""
+    spans = np.clip(np.asarray(spans, dtype=int).reshape(-1, 2), 0, n_times)
+    spans = spans[spans[:, 1] > spans[:, 0]]
+    if not len(spans):
+        return spans
+    spans = spans[np.argsort(spans[:, 0], kind="stable")]
+    out = [list(spans[0])]
+    for a, b in spans[1:].tolist():
+        if a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return np.asarray(out, dtype=int)
+
+
+def coverable(raw: Any) -> bool:
+    """Whether :func:`cover` computes ``raw`` without the whole recording in memory: each
+    temporal operation of its chain lies on temporal operations only, down to the file."""
+    if not (is_lazy(raw) and raw._whole()):
+        return not is_lazy(raw)
+    step = raw._step
+    if step.op is not None and step.kind == "temporal":
+        return _row_chain(step.source)
+    return coverable(step.source)
+
+
+def _row_chain(raw: Any) -> bool:
+    """A chain of temporal operations (or none) on a file or loaded data."""
+    if not is_lazy(raw):
+        return True
+    step = raw._step
+    return raw._whole() and (step.op is None or step.kind == "temporal") and \
+        _row_chain(step.source)
+
+
+def cover(raw: Any, spans: np.ndarray, progress: Any = None) -> Any:
+    """A lazy raw equal to ``raw`` whose samples in ``spans`` (local ``[a, b)`` pairs, e.g.
+    the windows of epochs) are computed once and held, the rest read from ``raw``.
+
+    The chain is computed as :func:`materialize` computes it, by the MNE operations
+    themselves, but never whole: temporal operations (filters) run on blocks of whole
+    channels read from the file, of which only the spans are kept; spatial operations
+    (references) then run on the kept samples. Memory: the spans' samples and one block,
+    not the recording (when the chain is not :func:`coverable`, it is materialized first).
+    """
+    spans = merge_spans(spans, int(raw.n_times))
+    idx = np.concatenate([np.arange(a, b) for a, b in spans]) if len(spans) else \
+        np.zeros(0, int)
+    with reporting(progress), mne_quiet():
+        if coverable(raw):
+            buf = _cover_fill(raw, spans, idx, (0.0, 1.0))
+        else:
+            whole = materialize(raw, progress)
+            buf = np.ascontiguousarray(_data(whole)[:, idx])
+            del whole
+    return lazy_raw(_Cover(raw, spans, buf), None, "spatial", "spans")
+
+
+def _cover_fill(raw: Any, spans: np.ndarray, idx: np.ndarray,
+                span: tuple[float, float]) -> np.ndarray:
+    """Rows x ``len(idx)``: the samples ``idx`` of ``raw`` (a :func:`coverable` raw)."""
+    if is_lazy(raw) and raw._whole():
+        step = raw._step
+        if step.op is None:
+            return _cover_fill(step.source, spans, idx, span)
+        if step.kind == "temporal":
+            return _cover_rows(raw, idx, span)
+        lo, hi = span
+        mid = lo + (hi - lo) * 0.9
+        src = _cover_fill(step.source, spans, idx, (lo, mid))
+        buf = src if step.same_channels else np.empty((step.n_out, len(idx)))
+        step._spatial_fill(src, buf, (mid, hi))
+        return buf
+    out = np.empty((len(raw.ch_names), len(idx)))
+    at = 0
+    for i, (a, b) in enumerate(spans.tolist()):
+        if i % 64 == 0:
+            _tick(span[0] + (span[1] - span[0]) * i / len(spans), f"reading span {i + 1}")
+        out[:, at: at + b - a] = _read(raw, a, b, None)
+        at += b - a
+    return out
+
+
+def _cover_rows(raw: Any, idx: np.ndarray, span: tuple[float, float]) -> np.ndarray:
+    """The samples ``idx`` of a chain of temporal operations, block of channels by block:
+    each block read whole from the file and filtered as :meth:`Step._temporal_fill` does."""
+    n, n_times = len(raw.ch_names), int(raw.n_times)
+    per_block = max(1, min(ROW_BLOCK_ROWS, ROW_BLOCK_BYTES // max(8 * n_times, 1)))
+    out = np.empty((n, len(idx)))
+    blocks = _split((0, n), per_block)
+    label = raw._step.label
+    for i, (a, b) in enumerate(blocks):
+        _tick(span[0] + (span[1] - span[0]) * i / len(blocks),
+              f"{label}: channels {a + 1}-{b} of {n}")
+        x = _rows_whole(raw, a, b)
+        np.take(x, idx, axis=1, out=out[a:b])
+        del x
+    _tick(span[1], f"{label}: done")
+    return out
+
+
+def _rows_whole(raw: Any, a: int, b: int) -> np.ndarray:
+    """Channels ``a:b`` of a chain of temporal operations, whole: read, then each operation
+    applied in place to its touched channels in runs (as :meth:`Step._temporal_fill`)."""
+    import mne
+
+    if not is_lazy(raw):
+        return _read(raw, 0, int(raw.n_times), np.arange(a, b))
+    step = raw._step
+    x = _rows_whole(step.source, a, b)
+    if step.op is None:
+        return x
+    rows = np.flatnonzero(step.touched[a:b]) + a
+    for c, d in _runs(rows):
+        view = x[c - a: d - a]
+        out = _data(step.op(step._wrap(view, mne.pick_info(step.in_info, list(range(c, d))),
+                                       0, annotate=True)))
+        if not np.shares_memory(out, view):
+            view[:] = out
+    return x
 
 def is_lazy(raw: Any) -> bool:
     return LazyRaw is not None and isinstance(raw, LazyRaw)
