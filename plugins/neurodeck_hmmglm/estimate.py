@@ -1,9 +1,10 @@
 """How long an HMM-GLM fit will take, from sizes only (never reading the spikes).
 
 An EM iteration costs about c x bins x neurons x states (the forward-backward pass and
-one Newton step per neuron and state); each K fits up to ``n_restarts`` screened starts
-(``screen_iter`` iterations each; they stop early once ``restart_agree`` agree, about
-``TYPICAL_STARTS``), then the best one runs on to max_iter; a list of K is also fitted
+up to ``m_iter`` Newton steps per neuron and state); each K fits up to ``n_restarts``
+screened starts (each until its states settle, typically ``SCREEN_ITERATIONS``; they
+stop early once ``restart_agree`` agree, about ``TYPICAL_STARTS``), then the best one
+runs on to max_iter; a list of K is also fitted
 on each cross-validation fold. c was measured here with one BLAS thread in CPU seconds
 on simulated couplings (8-16 neurons, 2,000-4,000 bins, K = 3-5, 5-11 iterations):
 1.0-3.2e-6 s; the upper middle is used.
