@@ -146,3 +146,36 @@ def test_process_workers(inputs, tmp_path):
     direct = api.run("fc", ROI, method="pearson")
     np.testing.assert_array_equal(Result.load(tmp_path / "o" / "roi_a.h5")["matrix"],
                                   direct["matrix"])
+
+
+def test_cluster_policy_from_measured_input_times(monkeypatch):
+    """A cluster is started only when the inputs measured here say it pays for its start
+    with the cores that are free; the first input (it paid for imports) decides alone only
+    when it alone took longer than a cluster's start."""
+    from neurodeck.batch import runner
+
+    start = runner.CLUSTER_START_S
+    assert not runner.worth_a_cluster([], 100, 2)
+    assert not runner.worth_a_cluster([0.5], 100, 2)  # a slow first input of tiny ones
+    assert not runner.worth_a_cluster([0.5, 0.02, 0.03, 0.02], 40, 2)  # 40 x 20 ms: a loop
+    assert runner.worth_a_cluster([0.5, 0.02, 0.03, 0.02], 1000, 2)
+    assert runner.worth_a_cluster([start * 1.2], 8, 2)  # heavy inputs: switch at once
+    assert not runner.worth_a_cluster([start * 1.2], 8, 1)  # no spare core: never
+    assert not runner.worth_a_cluster([5.0, 5.0], 1, 4)  # one input left
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert runner.spare_cores() == 2  # only this process runs
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (8.0, 8.0, 8.0))
+    assert runner.spare_cores() == 1  # other jobs keep both cores busy
+
+
+def test_small_batch_runs_in_process_and_its_summary_is_complete(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(12):
+        (d / f"r{i:02d}.csv").write_bytes(ROI.read_bytes())
+        (d / f"r{i:02d}.json").write_bytes(ROI.with_suffix(".json").read_bytes())
+    rep = run_batch("fc", str(d / "*.csv"), {"method": "pearson"}, tmp_path / "out")
+    assert rep.mode == "in-process" and not rep.failed and len(rep.items) == 12
+    rows = read_summary(rep.summary)
+    assert len(rows) == 12 and {r["status"] for r in rows} == {"ok"}

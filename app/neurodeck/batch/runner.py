@@ -41,6 +41,8 @@ ProgressCallback = Callable[[str, str, float, str], None]
 CLUSTER_START_S = 1.5
 #: Tiny inputs are grouped so that one dask task holds at least this much work.
 MIN_TASK_S = 0.25
+#: The summary file is rewritten at most this often while a batch runs (and at its end).
+CHECKPOINT_S = 0.5
 
 
 @dataclass
@@ -141,8 +143,16 @@ def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
     summary = out / "summary.csv"
     earlier = _read_rows(summary)
 
-    def checkpoint() -> None:
-        _write_summary(summary, tasks, items, earlier)
+    last_write = [0.0]
+
+    def checkpoint(force: bool = False) -> None:
+        # At most every CHECKPOINT_S: each write is an fsync'd atomic rewrite, which cost
+        # more than a tiny input's work; results carry their own records, so a crash loses
+        # at most those summary rows, never a result (a re-run finds them current).
+        now = time.monotonic()
+        if force or now - last_write[0] >= CHECKPOINT_S:
+            _write_summary(summary, tasks, items, earlier)
+            last_write[0] = time.monotonic()
 
     doc = pipeline.to_doc()
     n_workers, mode = 0, "none"
@@ -155,7 +165,7 @@ def run_pipeline(pipeline, inputs: str | Iterable[str | os.PathLike[str]],
         mode = "dask"
     for t in todo:  # cancelled before they ran
         items.setdefault(id(t), _failed(t, "cancelled"))
-    checkpoint()
+    checkpoint(force=True)
     return BatchReport([items[id(t)] for t in tasks], summary, time.perf_counter() - t0,
                        n_workers, mode)
 
@@ -176,18 +186,43 @@ def _call(doc: dict, t: Task) -> tuple:
     return (doc, t.input.to_json(), str(t.output), t.key)
 
 
+def spare_cores() -> int:
+    """Cores a local cluster could use now: the machine's, less what other processes keep
+    busy (the 1-minute load average, not counting this process's own work)."""
+    n = os.cpu_count() or 1
+    try:
+        busy = max(0.0, os.getloadavg()[0] - 1.0)
+    except (OSError, AttributeError):  # no load average (Windows): assume an idle machine
+        busy = 0.0
+    return max(1, min(n, math.floor(n - busy + 0.5)))
+
+
+def worth_a_cluster(seconds: list[float], remaining: int, cores: int) -> bool:
+    """Whether starting worker processes beats running the ``remaining`` inputs here, from
+    the times of those already run here. The first input also paid for imports, so it
+    counts alone only when it by itself took longer than a cluster's start; later inputs
+    are judged by their median. With one spare core a cluster cannot win."""
+    if cores < 2 or remaining < 2 or not seconds:
+        return False
+    typical = seconds[0] if len(seconds) == 1 else sorted(seconds[1:])[len(seconds[1:]) // 2]
+    if len(seconds) == 1 and typical < CLUSTER_START_S:
+        return False
+    saved = typical * remaining * (1.0 - 1.0 / cores)
+    return saved > 2 * CLUSTER_START_S
+
+
 def _in_process(doc, todo: list[Task], items, notify, progress, checkpoint) -> list[Task]:
     """Run inputs here while that is quicker than starting workers; return the rest."""
-    done_s = 0.0
+    seconds: list[float] = []
+    cores = spare_cores()
     for i, t in enumerate(todo):
         if progress.cancelled:
             return todo[i:]
-        remaining = len(todo) - i
-        if i and (done_s / i) * remaining > CLUSTER_START_S * 2 and remaining > 1:
+        if worth_a_cluster(seconds, len(todo) - i, cores):
             return todo[i:]  # enough work left to pay for a cluster
         t_start = time.perf_counter()
         r = run_one(*_call(doc, t), topic=notify, label=t.input.label)
-        done_s += time.perf_counter() - t_start
+        seconds.append(time.perf_counter() - t_start)
         _finish(t, r, items, notify, checkpoint)
     return []
 
@@ -338,7 +373,7 @@ def _finish(t: Task, r: dict[str, Any], items, notify, checkpoint) -> None:
     items[id(t)] = item
     _error_file(t, item, r.get("traceback", ""))
     notify(t.input.label, item.status, 1.0, item.error or "done")
-    checkpoint()  # the summary is current after every input, even if we die
+    checkpoint()  # throttled: see run_pipeline
 
 
 def _reused(t: Task) -> BatchItem:
