@@ -22,7 +22,7 @@ from neurodeck.errors import InputError, ParameterError
 from . import options as opt
 from .datasets import EvokedSet
 from .events import event_mapping
-from .lazy import cover, is_lazy, mne_quiet, pad_of
+from .lazy import cover, coverable, is_lazy, materialize, mne_quiet, pad_of
 
 #: Read a lazy recording epoch by epoch when the epochs (with the filters' context) cover
 #: less than this fraction of it; compute it whole first otherwise.
@@ -102,6 +102,8 @@ def _source(rec: Recording, events: np.ndarray, ids: dict[str, int], p: Mapping[
     chosen = events[np.isin(events[:, 2], list(ids.values())), 0]
     if len(chosen) * span < WINDOWED_FRACTION * raw.n_times:
         return raw
+    if not coverable(raw):  # a filter on a reference: computed whole, in one buffer
+        return materialize(raw, progress)
     return cover(raw, epoch_spans(chosen, raw, p["tmin"], p["tmax"]), progress)
 
 

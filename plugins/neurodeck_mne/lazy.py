@@ -34,6 +34,9 @@ import numpy as np
 BLOCK_BYTES = 64 * 2**20
 #: At most this many channels per block of a temporal operation (filters).
 BLOCK_ROWS = 8
+#: Samples per chunk of a reference's common row (the mean) kept once computed for windows
+#: (8 bytes a sample: 29 MB for an hour at 1 kHz, when every chunk has been seen).
+COMMON_CHUNK = 1024
 #: A response below this fraction of its peak counts as zero when measuring a filter's reach.
 SUPPORT_TOL = 1e-13
 
@@ -126,6 +129,7 @@ class Step:
     skips: np.ndarray | None = None
     affine: tuple[np.ndarray, np.ndarray] | None = None  # spatial: out = A @ x + b
     _low: tuple | None = field(default=None, repr=False)  # cache of low_rank()
+    _common: dict = field(default_factory=dict, repr=False)  # chunks of the common row
 
     @property
     def n_out(self) -> int:
@@ -273,14 +277,32 @@ class Step:
         part = sparse[rows]
         w = w[rows]
         scols = np.unique(part.indices)
-        rcols = np.flatnonzero(r) if w.any() else np.zeros(0, int)
-        need = np.union1d(scols, rcols)
-        x = _read(base, lo, hi, need)
-        out = np.zeros((len(rows), hi - lo))
-        if scols.size:
-            out[:] = part[:, scols] @ x[np.searchsorted(need, scols)]
+        common = None
         if w.any():
-            out[w] += r[rcols] @ x[np.searchsorted(need, rcols)]
+            # The common row (r @ x: minus the mean) is kept in chunks once computed, so a
+            # page seen again, or next to one seen, reads only the channels it shows.
+            size, cache = COMMON_CHUNK, self._common
+            c0, c1 = lo // size, (hi - 1) // size + 1
+            if all(c in cache for c in range(c0, c1)):
+                known = np.concatenate([cache[c] for c in range(c0, c1)])
+                common = known[lo - c0 * size: hi - c0 * size]
+                need = scols
+                x = _read(base, lo, hi, need)
+            else:
+                need = np.union1d(scols, np.flatnonzero(r))
+                elo, ehi = c0 * size, min(c1 * size, int(base.n_times))
+                wide = _read(base, elo, ehi, need)
+                row = r[need] @ wide
+                for c in range(c0, c1):
+                    cache[c] = row[c * size - elo: min((c + 1) * size, ehi) - elo].copy()
+                common = row[lo - elo: hi - elo]
+                x = wide[:, lo - elo: hi - elo]
+        else:
+            need = scols
+            x = _read(base, lo, hi, need)
+        out = np.asarray(part[:, need] @ x) if scols.size else np.zeros((len(rows), hi - lo))
+        if common is not None:
+            out[w] += common
         return out
 
     def low_rank(self) -> tuple[Any, np.ndarray, np.ndarray] | None:

@@ -143,6 +143,14 @@ def test_reference_over_filters_windows_at_ends_and_edges_equal_mne(tmp_path, mo
         picks = [2, 17, 40]
         np.testing.assert_allclose(chain.get_data(lo, hi, picks), want[picks, lo:hi],
                                    rtol=0, atol=ATOL)
-    # One read of the file a window (the mean needs every channel), no filter of them all.
+    # One read of the file a window (all channels for the mean, unless kept from a window
+    # before), no filter of them all.
     assert len(reads) == len(windows)
-    assert all(src is rec.raw for src, _ in reads)
+    assert all(src is rec.raw and k in (3, len(rec.raw.ch_names)) for src, k in reads)
+    # Seen again (or inside what was seen), a window reads only the channels it shows: the
+    # mean row was kept.
+    for lo, hi in windows:
+        reads.clear()
+        got = chain.get_data(lo + 5, hi - 5, [2, 17, 40])
+        np.testing.assert_allclose(got, want[[2, 17, 40], lo + 5:hi - 5], rtol=0, atol=ATOL)
+        assert [k for _, k in reads] == [3]
