@@ -91,6 +91,45 @@ def worker_mne(path: str, keep: str | None = None) -> dict:
     return out
 
 
+STEPS = [("filter", {"l_freq": CHAIN["l_freq"], "h_freq": CHAIN["h_freq"]}),
+         ("notch", {"freqs": str(CHAIN["notch"])}),
+         ("rereference", {"ref_channels": "average"}),
+         ("events", {"source": "fixed", "duration": CHAIN["duration"]}),
+         ("epochs", {"event_id": "fixed", "tmin": CHAIN["tmin"], "tmax": CHAIN["tmax"],
+                     "baseline": "None, 0"})]
+
+
+def _spec(pm, step_id: str):  # noqa: ANN001
+    """The MNE plugin's transform of that id (another plugin may declare the same id)."""
+    found = [t for t in pm.contributions("transforms") if t.id == step_id
+             and t.plugin == "mne"]
+    if found:
+        return found[0]
+    from neurodeck_mne.steps import TRANSFORMS
+
+    return next(t for t in TRANSFORMS if t.id == step_id)
+
+
+def worker_api(path: str, keep: str | None = None) -> dict:
+    """The same steps through neurodeck's one execution path, without the GUI (what a
+    script or ``neurodeck`` batch runs): separates the GUI's cost from the chain's."""
+    import neurodeck
+    from neurodeck import engine
+    from neurodeck.api import plugin_manager
+
+    pm = plugin_manager()
+    t0 = time.perf_counter()
+    data = neurodeck.open(path)
+    for step_id, params in STEPS:
+        data = engine.execute(engine.prepare(_spec(pm, step_id), params), [data])
+    wall = time.perf_counter() - t0
+    epochs = data.mne_epochs
+    out = {"wall_s": wall, "peak_bytes": _peak_bytes(), "checksum": _checksum(epochs),
+           "n_channels": len(epochs.ch_names)}
+    _keep(epochs, keep)
+    return out
+
+
 def worker_gui(path: str, keep: str | None = None) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtCore, QtWidgets
@@ -116,20 +155,9 @@ def worker_gui(path: str, keep: str | None = None) -> dict:
             raise RuntimeError(f"{job.title}: {job.status} {job.error}")
 
     def spec(step_id: str):
-        found = [t for t in pm.contributions("transforms") if t.id == step_id
-                 and t.plugin == "mne"]
-        if found:
-            return found[0]
-        from neurodeck_mne.steps import TRANSFORMS  # an id another plugin also declares
+        return _spec(pm, step_id)
 
-        return next(t for t in TRANSFORMS if t.id == step_id)
-
-    steps = [("filter", {"l_freq": CHAIN["l_freq"], "h_freq": CHAIN["h_freq"]}),
-             ("notch", {"freqs": str(CHAIN["notch"])}),
-             ("rereference", {"ref_channels": "average"}),
-             ("events", {"source": "fixed", "duration": CHAIN["duration"]}),
-             ("epochs", {"event_id": "fixed", "tmin": CHAIN["tmin"], "tmax": CHAIN["tmax"],
-                         "baseline": "None, 0"})]
+    steps = STEPS
     t0 = time.perf_counter()
     ticks.append(t0)
     wait(window.open_file(path))
@@ -218,7 +246,7 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
         make_big_fif(path, minutes=minutes)
     repeats = 2
     env = environment()
-    got: dict[str, list[dict]] = {"mne": [], "neurodeck GUI": []}
+    got: dict[str, list[dict]] = {"mne": [], "neurodeck GUI": [], "neurodeck API": []}
     keep = {k: data_dir / f"eeg_chain_keep_{k.split()[0]}.npy" for k in got}
     loads: list[float] = []
 
@@ -229,7 +257,8 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
         return out
 
     timing = compare({"mne": lambda: call("mne", "mne"),
-                      "neurodeck GUI": lambda: call("gui", "neurodeck GUI")},
+                      "neurodeck GUI": lambda: call("gui", "neurodeck GUI"),
+                      "neurodeck API": lambda: call("api", "neurodeck API")},
                      repeats=repeats)
     loads.append(os.getloadavg()[0])
     first_runs = {k: v[0] for k, v in got.items()}  # the untimed warm-up of each
@@ -251,7 +280,11 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
             summary[k]["max_gap_s"] = max(o["max_gap_s"] for o in outs)
             summary[k]["progress_updates"] = min(o["progress_updates"] for o in outs)
     ratio = summary["neurodeck GUI"]["wall_s"]["median"] / summary["mne"]["wall_s"]["median"]
+    api_ratio = (summary["neurodeck API"]["wall_s"]["median"]
+                 / summary["mne"]["wall_s"]["median"])
     a, b = (np.load(keep[k]) for k in ("mne", "neurodeck GUI"))
+    c = np.load(keep["neurodeck API"])
+    diff_api = float(np.abs(a - c).max()) if a.shape == c.shape else float("inf")
     for f in keep.values():
         f.unlink(missing_ok=True)
     scale = float(np.abs(a).max())
@@ -260,10 +293,11 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
                           "channels": first["n_channels"], "samples": first["n_times"],
                           "sfreq": first["sfreq"], "float64_bytes": data_bytes},
             "chain": CHAIN, "repeats": repeats, "variants": summary, "loads": loads,
-            "wall_ratio_gui_over_mne": ratio,
+            "wall_ratio_gui_over_mne": ratio, "wall_ratio_api_over_mne": api_ratio,
             "checksums_equal": summary["neurodeck GUI"]["checksum"] == summary["mne"]["checksum"],
             "compared_epochs": {"every": KEEP_EVERY, "shape": list(a.shape),
                                 "max_abs_diff": diff, "max_abs": scale,
+                                "max_abs_diff_api": diff_api,
                                 "rel": diff / scale if scale else diff},
             "browse": browse(path, pages), "browse_pages": pages, "env": env}
 
@@ -285,14 +319,20 @@ def tables(doc: dict) -> dict[str, str]:
     cmp = doc["compared_epochs"]
     loads = doc.get("loads") or [*env["loadavg_start"][:1], *env["loadavg_end"][:1]]
     b = doc["browse"]
-    lines += ["", f"GUI / MNE wall time: **{doc['wall_ratio_gui_over_mne']:.2f}x**; every "
+    api = (f" (the same steps through neurodeck's API, no GUI: "
+           f"{doc['wall_ratio_api_over_mne']:.2f}x)" if "wall_ratio_api_over_mne" in doc else "")
+    api_diff = (f", API variant {cmp['max_abs_diff_api']:.2g} V" if "max_abs_diff_api" in cmp
+                else "")
+    lines += ["", f"GUI / MNE wall time: **{doc['wall_ratio_gui_over_mne']:.2f}x**{api}; every "
               f"{cmp['every']}th epoch compared as arrays ({cmp['shape'][0]} epochs): max "
               f"|difference| {cmp['max_abs_diff']:.2g} V ({cmp['rel']:.2g} of the largest "
-              f"value); sums of the epochs {'equal' if doc['checksums_equal'] else 'differ'}. "
+              f"value){api_diff}; sums of the epochs "
+              f"{'equal' if doc['checksums_equal'] else 'differ'}. "
               f"Recording: {rec['minutes']} minutes, {rec['channels']} channels x "
               f"{rec['samples']:,} samples at {rec['sfreq']:g} Hz ({gb:.2f} GB as float64). "
-              f"Median (min\u2013max) of {doc['repeats']} interleaved runs (mne, GUI, mne, "
-              f"GUI), each in its own process, after one untimed warm-up each (disk cache "
+              f"Median (min\u2013max) of {doc['repeats']} interleaved runs "
+              f"({', '.join(doc['variants'])}, ...), each in its own process, after one "
+              f"untimed warm-up each (disk cache "
               f"warm); MNE's default n_jobs (1); {env['cpu_count']} cores shared with other "
               f"jobs, 1-min load average {min(loads):.1f}\u2013{max(loads):.1f} at the runs' "
               f"starts ({env['date'][:10]}).", "",
@@ -330,13 +370,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/neurodeck_bench"))
-    ap.add_argument("--worker", choices=("mne", "gui"))
+    ap.add_argument("--worker", choices=("mne", "gui", "api"))
     ap.add_argument("--path")
     ap.add_argument("--keep")
     ap.add_argument("--minutes", type=int, help="recording length (default 60; quick 6)")
     args = ap.parse_args()
     if args.worker:
-        out = (worker_mne if args.worker == "mne" else worker_gui)(args.path, args.keep)
+        work = {"mne": worker_mne, "gui": worker_gui, "api": worker_api}[args.worker]
+        out = work(args.path, args.keep)
         print(json.dumps(out))
         return
     from harness import write_results
