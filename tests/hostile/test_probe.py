@@ -113,3 +113,23 @@ def test_an_interrupted_wait_stops_the_busy_worker(monkeypatch, fresh_worker):
     with pytest.raises(Interrupted):
         w.ask({"op": "warm", "modules": [], "sys_path": []}, 5.0, 1 << 62)
     assert not w.alive()
+
+
+def test_the_bundled_samples_are_part_of_the_app_and_not_probed(tmp_path, fresh_worker,
+                                                               monkeypatch):
+    from neurodeck.paths import resource_path
+
+    sample = resource_path("samples", "eegmmidb_S001R04.edf")
+    assert probe.shipped(sample)
+    copy = tmp_path / sample.name
+    copy.write_bytes(sample.read_bytes())
+    link = tmp_path / "link.edf"
+    link.symlink_to(sample)
+    assert not probe.shipped(copy) and not probe.shipped(link)  # a user's file: probed
+    asked = []
+    monkeypatch.setattr(probe.Worker, "ask", lambda self, *a, **k: asked.append(a) or {
+        "status": "ok"})
+    neurodeck.open(sample)
+    assert asked == []
+    neurodeck.open(copy)
+    assert len(asked) == 1

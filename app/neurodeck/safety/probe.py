@@ -249,7 +249,23 @@ def _key(path: Path, extra: Any) -> tuple | None:
             pol.memory_budget, pol.allow_external, repr(extra))
 
 
+def shipped(path: Path) -> bool:
+    """Whether ``path`` is one of the sample files installed with the app (part of the app
+    like its code, so not probed: the first open of the bundled sample does not wait for the
+    worker to start and import its libraries)."""
+    from ..paths import resources_dir
+
+    try:
+        real = Path(os.path.realpath(path))
+        return (not Path(path).is_symlink() and real.is_file()
+                and real.is_relative_to(Path(os.path.realpath(resources_dir() / "samples"))))
+    except (OSError, ValueError):
+        return False
+
+
 def _run(path: Path, request: dict[str, Any], cache_extra: Any) -> None:
+    if shipped(path):
+        return
     pol = policy.current()
     key = _key(path, cache_extra)
     request.update(path=str(path), sys_path=list(sys.path), policy={
