@@ -674,8 +674,11 @@ def materialize(raw: Any, progress: Any = None) -> Any:
 #: Bytes of float64 per block of whole channels when spans are computed (:func:`cover`): a
 #: temporary, freed after each block; larger blocks design each filter fewer times.
 ROW_BLOCK_BYTES = 256 * 2**20
-#: At most this many channels per such block.
-ROW_BLOCK_ROWS = 32
+#: At most this many channels per such block (a block is a point where Cancel is honoured).
+ROW_BLOCK_ROWS = 64
+#: At most this many blocks: each reads the whole file (a file stores all channels sample by
+#: sample), so a long recording takes larger blocks (at most 1/16 of the data), not more reads.
+ROW_BLOCK_PASSES = 16
 
 
 class _Cover:
@@ -792,7 +795,8 @@ def _cover_rows(raw: Any, idx: np.ndarray, span: tuple[float, float]) -> np.ndar
     """The samples ``idx`` of a chain of temporal operations, block of channels by block:
     each block read whole from the file and filtered as :meth:`Step._temporal_fill` does."""
     n, n_times = len(raw.ch_names), int(raw.n_times)
-    per_block = max(1, min(ROW_BLOCK_ROWS, ROW_BLOCK_BYTES // max(8 * n_times, 1)))
+    per_block = max(1, min(ROW_BLOCK_ROWS, ROW_BLOCK_BYTES // max(8 * n_times, 1)),
+                    -(-n // ROW_BLOCK_PASSES))
     out = np.empty((n, len(idx)))
     blocks = _split((0, n), per_block)
     label = raw._step.label
