@@ -232,6 +232,17 @@ def browse(path: Path, repeats: int) -> dict:
     return {k: {"wall": v["wall"], "cpu": v["cpu"]} for k, v in res.items()}
 
 
+def _code_version() -> dict:
+    """The commit measured, and whether the plugin or core had uncommitted edits (the tree
+    is shared: each child process imports the code as it is when it starts)."""
+    def git(*a: str) -> str:
+        out = subprocess.run(["git", *a], cwd=HERE.parent, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "plugins/neurodeck_mne", "app"))}
+
+
 # -- the run -------------------------------------------------------------------------------
 def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
     import numpy as np
@@ -246,6 +257,7 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
         make_big_fif(path, minutes=minutes)
     repeats = 2
     env = environment()
+    code = _code_version()
     got: dict[str, list[dict]] = {"mne": [], "neurodeck GUI": [], "neurodeck API": []}
     keep = {k: data_dir / f"eeg_chain_keep_{k.split()[0]}.npy" for k in got}
     loads: list[float] = []
@@ -299,7 +311,7 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
                                 "max_abs_diff": diff, "max_abs": scale,
                                 "max_abs_diff_api": diff_api,
                                 "rel": diff / scale if scale else diff},
-            "browse": browse(path, pages), "browse_pages": pages, "env": env}
+            "browse": browse(path, pages), "browse_pages": pages, "code": code, "env": env}
 
 
 def tables(doc: dict) -> dict[str, str]:
@@ -335,13 +347,21 @@ def tables(doc: dict) -> dict[str, str]:
               f"untimed warm-up each (disk cache "
               f"warm); MNE's default n_jobs (1); {env['cpu_count']} cores shared with other "
               f"jobs, 1-min load average {min(loads):.1f}\u2013{max(loads):.1f} at the runs' "
-              f"starts ({env['date'][:10]}).", "",
+              f"starts ({env['date'][:10]}){_code_note(doc)}.", "",
               f"| page of 10 s x 64 channels, {doc['browse_pages']} random windows, "
               "interleaved | fetch (decimated for 1600 px), median (min\u2013max) |",
               "| --- | ---: |"]
     for k, v in b.items():
         lines.append(f"| {k} | {fmt_spread(v['wall'])} |")
     return {"eeg_chain": "\n".join(lines), "eeg_chain-goals": goals(doc)}
+
+
+def _code_note(doc: dict) -> str:
+    code = doc.get("code")
+    if not code:
+        return ""
+    return (f"; code at commit {code['commit']}"
+            + (" with uncommitted edits in app/ or the MNE plugin" if code["dirty"] else ""))
 
 
 def goals(doc: dict) -> str:
