@@ -58,10 +58,10 @@ def bench_movie(path: Path, n_show: int, repeats: int) -> dict:
     import pyqtgraph as pg
     import tifffile
     from harness import compare, ratio, strip_values
+    from neurodeck_imaging.movie_view import MovieView
     from PySide6 import QtWidgets
 
     import neurodeck
-    from neurodeck_imaging.movie_view import MovieView
 
     res = compare({"neurodeck": lambda: neurodeck.open(path),
                    "tifffile.memmap": lambda: tifffile.memmap(path, mode="r")},

@@ -60,7 +60,7 @@ def update(check: bool = False) -> list[str]:
     for page in sorted(DOCS.glob("*.md")):
         text = page.read_text(encoding="utf-8")
 
-        def sub(m: re.Match) -> str:
+        def sub(m: re.Match, page: Path = page) -> str:
             name = m.group("name")
             if name not in tables:
                 return m.group(0)
