@@ -8,7 +8,7 @@ uses the 6-minute file (10x smaller) and fewer repeats.
 Chain (both variants): filter 1-40 Hz (FIR, MNE's defaults), notch 50 Hz, average
 reference, events every 2 s (``make_fixed_length_events``), epochs -0.2..0.5 s with
 baseline (None, 0): 1,800 epochs covering a third of the recording, so the filtered data
-are needed whole (neurodeck computes the lazy chain once, fused, then cuts the epochs).
+are needed whole (neurodeck filters blocks of whole channels and keeps only the epochs' samples).
 
 Variants, each in its own process (so its peak memory is its own), interleaved A B A B:
 
