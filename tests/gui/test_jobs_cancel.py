@@ -31,8 +31,10 @@ def test_cancel_stops_a_job_that_never_checks_its_progress(qtbot):
     t0 = time.monotonic()
     manager.cancel(job.id)
     qtbot.waitUntil(lambda: not job.active, timeout=10000)
-    assert state["stopped"].wait(5), "the job's thread is still working"
-    assert job.status == "cancelled" and time.monotonic() - t0 < 5
+    # The thread stops well before the job's own 60 s loop would end (about 1 s after the
+    # cancel on a quiet machine; the bound is loose because CI machines may be loaded).
+    assert state["stopped"].wait(20), "the job's thread is still working"
+    assert job.status == "cancelled" and time.monotonic() - t0 < 30
     job.thread.join(5)  # the event is set in the job's finally; the thread ends just after
     assert not job.thread.is_alive()
     n = state["blocks"]
