@@ -175,6 +175,9 @@ def test_small_batch_runs_in_process_and_its_summary_is_complete(tmp_path):
     for i in range(12):
         (d / f"r{i:02d}.csv").write_bytes(ROI.read_bytes())
         (d / f"r{i:02d}.json").write_bytes(ROI.with_suffix(".json").read_bytes())
+    # Warm this process first (a cold first input also pays for imports, which on a slow
+    # machine can exceed a cluster's start; the policy then starts one, as designed).
+    api.run("fc", d / "r00.csv", method="pearson")
     rep = run_batch("fc", str(d / "*.csv"), {"method": "pearson"}, tmp_path / "out")
     assert rep.mode == "in-process" and not rep.failed and len(rep.items) == 12
     rows = read_summary(rep.summary)

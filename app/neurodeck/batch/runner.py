@@ -16,6 +16,7 @@ import datetime as _dt
 import io
 import math
 import os
+import statistics
 import threading
 import time
 import uuid
@@ -204,7 +205,7 @@ def worth_a_cluster(seconds: list[float], remaining: int, cores: int) -> bool:
     are judged by their median. With one spare core a cluster cannot win."""
     if cores < 2 or remaining < 2 or not seconds:
         return False
-    typical = seconds[0] if len(seconds) == 1 else sorted(seconds[1:])[len(seconds[1:]) // 2]
+    typical = seconds[0] if len(seconds) == 1 else statistics.median(seconds[1:])
     if len(seconds) == 1 and typical < CLUSTER_START_S:
         return False
     saved = typical * remaining * (1.0 - 1.0 / cores)
