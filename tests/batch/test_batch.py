@@ -182,3 +182,32 @@ def test_small_batch_runs_in_process_and_its_summary_is_complete(tmp_path):
     assert rep.mode == "in-process" and not rep.failed and len(rep.items) == 12
     rows = read_summary(rep.summary)
     assert len(rows) == 12 and {r["status"] for r in rows} == {"ok"}
+
+
+def test_named_workers_time_a_first_wave_then_chunk_tiny_inputs(tmp_path, monkeypatch):
+    """With workers named nothing is timed here first: two single inputs per worker are
+    timed on the workers, then the tiny rest go in chunks (one dask task each), so they
+    do not each pay a task's overhead; every input is still run exactly once."""
+    from neurodeck.batch import runner
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(24):
+        (d / f"roi_{i:02d}.csv").write_bytes(ROI.read_bytes())
+        (d / f"roi_{i:02d}.json").write_bytes(ROI.with_suffix(".json").read_bytes())
+    sizes: list[int] = []
+    chunks = runner._chunks
+
+    def spy(todo, size):
+        out = chunks(todo, size)
+        sizes.extend(len(c) for c in out)
+        return out
+
+    monkeypatch.setattr(runner, "_chunks", spy)
+    rep = run_batch("fc", str(d / "*.csv"), {"method": "pearson"}, tmp_path / "out",
+                    workers=2, processes=False)
+    assert [i.status for i in rep.items] == ["ok"] * 24
+    assert sum(sizes) == 24
+    assert sizes[:4] == [1, 1, 1, 1]  # the timed first wave
+    # the rest: tiny inputs (ms each) in chunks of several (at least 4 per worker)
+    assert len(sizes) - 4 <= 10 and max(sizes[4:]) > 1

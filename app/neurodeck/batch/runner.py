@@ -281,7 +281,10 @@ def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, progre
 
         client.subscribe_topic(topic, on_event)
         futures: dict[Any, list[Task]] = {}
-        for chunk in _chunks(todo, 1 if timeout else _chunk_size(items, todo, n_workers)):
+        woke = threading.Event()
+        pending: set[Any] = set()
+
+        def submit(chunk: list[Task]) -> None:
             calls = [(*_call(doc, t), topic, t.input.label) for t in chunk]
             key = f"neurodeck-{chunk[0].output.stem}-{uuid.uuid4().hex[:8]}"
             if len(calls) == 1:
@@ -292,11 +295,28 @@ def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, progre
                 fut = client.submit(run_many, [c[:4] + (c[5],) for c in calls], topic,
                                     key=key, pure=False, retries=0)
             futures[fut] = chunk
-        woke = threading.Event()
-        for fut in futures:
+            pending.add(fut)
             fut.add_done_callback(lambda _f: woke.set())
-        pending = set(futures)
-        while pending:
+
+        # Nothing timed yet (workers were named, so nothing ran here first): a first wave
+        # of single inputs, two per worker, times the work; the rest follow in chunks
+        # sized from those times, so tiny inputs do not each pay a task's overhead.
+        later: list[Task] = []
+        if timeout:
+            first = todo
+        elif _timed(items):
+            first, later = [], todo
+        else:
+            first, later = todo[:2 * max(n_workers, 1)], todo[2 * max(n_workers, 1):]
+        for chunk in _chunks(first, 1):
+            submit(chunk)
+        while pending or later:
+            # sized once a worker has run a second input (each worker's first pays
+            # for its imports), or when the first wave is done
+            if later and (len(_timed(items)) > n_workers or not pending):
+                for chunk in _chunks(later, _chunk_size(items, later, n_workers)):
+                    submit(chunk)
+                later = []
             woke.wait(0.5)
             woke.clear()
             done = {f for f in pending if f.done()}
@@ -320,23 +340,27 @@ def _run_on_dask(doc, todo, items, scheduler, workers, processes, notify, progre
                                             "was restarted)"), items, notify, checkpoint)
             if progress.cancelled:
                 client.cancel(list(pending))
-                for f in pending:
-                    for t in futures[f]:
-                        items[id(t)] = _failed(t, "cancelled")
-                        notify(t.input.label, "failed", 0.0, "cancelled")
+                for t in [t for f in pending for t in futures[f]] + later:
+                    items[id(t)] = _failed(t, "cancelled")
+                    notify(t.input.label, "failed", 0.0, "cancelled")
                 break
         return n_workers
     finally:
         client.close()
 
 
+def _timed(items) -> list[float]:
+    """Seconds of the inputs computed so far (here or on workers)."""
+    return [i.seconds for i in items.values() if not i.reused and i.seconds > 0]
+
+
 def _chunk_size(items, todo, n_workers: int) -> int:
     """Inputs per dask task: enough that each task holds >= MIN_TASK_S of work (from the
-    inputs timed in-process), without starving workers."""
-    timed = [i.seconds for i in items.values() if not i.reused and i.seconds > 0]
+    inputs timed so far), without starving workers (at least four tasks per worker)."""
+    timed = _timed(items)
     if not timed:
         return 1
-    per = sum(timed) / len(timed)
+    per = min(timed)  # the first inputs of a process also paid for its imports
     size = max(1, math.ceil(MIN_TASK_S / max(per, 1e-6)))
     return max(1, min(size, len(todo) // max(n_workers * 4, 1) or 1))
 
