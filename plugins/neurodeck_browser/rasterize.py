@@ -87,6 +87,9 @@ def envelope_extents(starts: np.ndarray, lo: np.ndarray, hi: np.ndarray, bin_s: 
     with per-row extremes ``lo``/``hi`` (rows x bins): the extremes of the bins a column
     overlaps. NaN where no bin overlaps."""
     starts = np.asarray(starts, dtype=np.float64)
+    # Row-major inputs give row-major columns below (gathering from a strided view makes
+    # a column-major array, which every later pass and ``ravel`` would pay for).
+    lo, hi = np.ascontiguousarray(lo), np.ascontiguousarray(hi)
     rows = lo.shape[0]
     if starts.size == 0 or width < 1 or t1 <= t0:
         nan = np.full((rows, width), np.nan, dtype=np.float32)
@@ -112,6 +115,11 @@ def connect(lo: np.ndarray, hi: np.ndarray) -> None:
     """Widen each column's span (in place) to reach the previous column's, so that a
     trace stepping by more than a pixel between columns stays one connected line. A
     column without data (NaN) stays empty and connects nothing."""
+    if not np.isnan(lo).any():  # the usual page: no gaps, three passes
+        new_lo = np.minimum(lo[:, 1:], hi[:, :-1])  # from the previous column's old top
+        np.maximum(hi[:, 1:], lo[:, :-1], out=hi[:, 1:])
+        lo[:, 1:] = new_lo
+        return
     prev_lo, prev_hi = lo[:, :-1].copy(), hi[:, :-1].copy()  # before either changes
     prev_lo[np.isnan(prev_lo)] = -np.inf
     prev_hi[np.isnan(prev_hi)] = np.inf
@@ -128,16 +136,22 @@ def fill_spans(image_t: np.ndarray, top: np.ndarray, bottom: np.ndarray, value: 
     idx = np.int32 if image_t.size < 2**31 else np.int64
     with np.errstate(invalid="ignore"):
         ok = (bottom >= 0) & (top < height)  # False for NaN too
-        # clipped to the image, so truncation is the floor; spans not drawn get length 0
-        a = np.where(ok, np.clip(top, 0, height - 1), 0).astype(idx)
-        b = np.where(ok, np.clip(bottom, 0, height - 1), -1).astype(idx)
-    lengths = np.maximum(b - a + 1, ok.view(np.uint8).astype(idx)).ravel()
+        # clipped to the image, so truncation is the floor (NaN casts to garbage, but
+        # its span gets length 0 below and is never used)
+        a = np.clip(top, 0, height - 1).astype(idx)
+        length = np.clip(bottom, 0, height - 1).astype(idx)
+    length -= a
+    length += 1
+    length *= ok  # spans not drawn: length 0
     a += (np.arange(top.shape[1], dtype=idx) * idx(height))[None, :]
-    starts = a.ravel()
+    lengths = length.ravel()
     ends = np.cumsum(lengths, dtype=idx)
     if not ends.size or ends[-1] == 0:
         return
-    offsets = np.repeat(starts - (ends - lengths), lengths)
+    base = a.ravel()
+    base -= ends
+    base += lengths  # each span's start less the offset of its first pixel in the run
+    offsets = np.repeat(base, lengths)
     offsets += np.arange(int(ends[-1]), dtype=idx)
     image_t.reshape(-1)[offsets] = value
 

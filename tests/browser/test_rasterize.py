@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from neurodeck_browser.decimate import minmax_decimate
-from neurodeck_browser.rasterize import column_extents, fill_spans, render
+from neurodeck_browser.rasterize import column_extents, connect, fill_spans, render
 from PySide6 import QtCore, QtGui
 
 
@@ -85,6 +85,53 @@ def test_fill_spans_paints_inclusive_ranges_and_skips_nan():
     assert np.flatnonzero(img_t[0]).tolist() == [1, 2, 3]
     assert np.flatnonzero(img_t[1]).tolist() == [8, 9]  # clipped to the image
     assert not img_t[2].any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fill_spans_equals_a_span_by_span_loop(dtype):
+    """Random spans (row-major and column-major inputs, NaN, above, below and across the
+    image edges) set exactly the pixels a plain loop sets: floor(top)..floor(bottom),
+    clipped, at least one pixel per span that reaches into the image."""
+    rng = np.random.default_rng(3)
+    rows, width, height = 9, 40, 30
+    top = rng.uniform(-8, height + 4, (rows, width)).astype(dtype)
+    bottom = top + rng.exponential(3.0, (rows, width)).astype(dtype)
+    top[2, 5:9] = bottom[2, 5:9] = np.nan
+    for t, b in ((top, bottom), (np.asfortranarray(top), np.asfortranarray(bottom))):
+        img_t = np.zeros((width, height), dtype=np.uint8)
+        fill_spans(img_t, t, b, 5)
+        want = np.zeros_like(img_t)
+        for r in range(rows):
+            for c in range(width):
+                lo, hi = top[r, c], bottom[r, c]
+                if not (np.isfinite(lo) and hi >= 0 and lo < height):
+                    continue
+                a = int(np.floor(min(max(lo, 0), height - 1)))
+                z = int(np.floor(min(max(hi, 0), height - 1)))
+                want[c, a:z + 1] = 5
+        np.testing.assert_array_equal(img_t, want)
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_connect_reaches_the_previous_column_as_a_loop_does(gap):
+    """Each column's span widened to touch the previous one's, columns of NaN left empty
+    and connecting nothing, with and without gaps (two code paths)."""
+    rng = np.random.default_rng(4)
+    lo = rng.normal(size=(5, 60)).astype(np.float32)
+    hi = lo + rng.exponential(0.5, lo.shape).astype(np.float32)
+    if gap:
+        lo[1, 10:14] = hi[1, 10:14] = np.nan
+        lo[3, 0] = hi[3, 0] = np.nan
+    want_lo, want_hi = lo.copy(), hi.copy()
+    for r in range(lo.shape[0]):
+        for c in range(1, lo.shape[1]):
+            if np.isnan(lo[r, c]) or np.isnan(lo[r, c - 1]):
+                continue
+            want_hi[r, c] = max(hi[r, c], lo[r, c - 1])
+            want_lo[r, c] = min(lo[r, c], hi[r, c - 1])
+    connect(lo, hi)
+    np.testing.assert_array_equal(lo, want_lo)
+    np.testing.assert_array_equal(hi, want_hi)
 
 
 @pytest.mark.parametrize("n, width", [(10_000, 700), (7_001, 1300), (3_000, 1480)])
