@@ -252,8 +252,11 @@ def worker_fmri(path: str, n_visible: int, pages: int) -> dict:
     open_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     np.asarray(nib.load(path).dataobj)  # what a full read costs (context)
-    return {"open_s": open_s, "full_read_s": time.perf_counter() - t1,
-            "peak_rss_mb": _peak_mb()}
+    out = {"open_s": open_s, "full_read_s": time.perf_counter() - t1, "peak_rss_mb": _peak_mb()}
+    view.close()  # as the app closes a view: its workers stop before the interpreter does
+    view.deleteLater()
+    app.processEvents()
+    return out
 
 
 WORKERS = {"ours": worker_ours, "mne": worker_mne, "fmri": worker_fmri}
