@@ -26,6 +26,7 @@ __all__ = ["W_MAX", "Data", "FitOptions", "FitResult", "Params", "emissions", "f
            "state_rows"]  # the names other modules and tests use
 
 SCREEN_SHARE = 0.3  # progress share of the restarts' screening
+STEP_SHARE = 0.1  # share of EM's stopping tolerance the skipped Newton steps may gain
 
 
 @dataclass
@@ -134,7 +135,10 @@ def em(data: Data, p: Params, opts: FitOptions, progress: Progress | None = None
             labels = now
         if it == opts.max_iter:
             break
-        p = m_step(data, gamma, xi_sum, p, opts, metrics)
+        # Steps predicted to gain less than this (per neuron and state) are skipped: all
+        # of them together gain < STEP_SHARE of the tolerance that stops EM.
+        atol = STEP_SHARE * opts.tol * abs(trace[-1]) / p.weights.shape[0] / p.weights.shape[1]
+        p = m_step(data, gamma, xi_sum, p, opts, metrics, atol)
     return FitResult(p, np.asarray(trace), np.asarray(lls), converged, gamma=gamma,
                      metrics=metrics)
 

@@ -41,11 +41,14 @@ def rate_terms(eta: np.ndarray, link: str) -> tuple[np.ndarray, np.ndarray, np.n
         eta = np.minimum(eta, 50.0)  # exp overflows beyond; counts never need it
         f = np.exp(eta)
         return f, eta, np.ones_like(eta)
-    e = np.exp(-np.abs(eta))
+    e = np.abs(eta)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # exp(-|eta|), in place: these are the fits' most frequent passes
     if link == "sigmoid":
         # The paper's synthetic generator: a rate bounded by 1 spike per bin.
-        f = np.where(eta >= 0, 1.0, e) / (1.0 + e)
-        logf = -(np.maximum(-eta, 0.0) + np.log1p(e))
+        logf = np.log1p(e)
+        np.subtract(np.minimum(eta, 0.0), logf, out=logf)  # log sigmoid
+        f = np.exp(logf)
         return f, logf, 1.0 - f
     # softplus, computed from exp(-|eta|) once so it never overflows
     f = np.maximum(eta, 0.0) + np.log1p(e)

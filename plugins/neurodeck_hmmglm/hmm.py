@@ -46,7 +46,74 @@ def forward_backward(log_em: np.ndarray, lengths: np.ndarray, transition: np.nda
     Returns ``(gamma, xi_sum, log_marginal)``: gamma is T_total x K (sequences
     concatenated), xi_sum the K x K expected number of i -> j transitions summed over
     all bins and sequences, log_marginal the log p(sequence) of each sequence.
+
+    Computed by the scaled recursion (Rabiner 1989): each bin's emissions are divided
+    by their largest state's and every forward message is normalised to sum to one, so
+    nothing under- or overflows and a step costs a few small array operations (half
+    the time of the log-space recursion ``forward_backward_log``: 0.03 vs 0.06 s at
+    10 x 2,000 bins x 5 states). Should a forward message still vanish (every state
+    the previous messages can reach explains a bin e^-745 times worse than one they
+    cannot), the log-space recursion answers instead; elsewhere the two agree to
+    ~1e-12 (test).
     """
+    out = _forward_backward_scaled(log_em, lengths, transition, initial, check)
+    if out is None:
+        return forward_backward_log(log_em, lengths, transition, initial, check)
+    return out
+
+
+def _forward_backward_scaled(log_em: np.ndarray, lengths: np.ndarray,
+                             transition: np.ndarray, initial: np.ndarray, check: Check
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    em = _pad(log_em, lengths)  # padded bins: log-emission 0 for every state
+    n_seq, t_max, k = em.shape
+    shift = em.max(axis=2)
+    e = np.exp(em - shift[..., None])  # largest state's emission 1 in every bin
+    a = np.empty_like(e)
+    c = np.empty((n_seq, t_max))
+    a[:, 0] = initial * e[:, 0]
+    c[:, 0] = a[:, 0].sum(axis=1)
+    if not np.all(c[:, 0] > 0):
+        return None
+    a[:, 0] /= c[:, 0, None]
+    with np.errstate(invalid="ignore", divide="ignore"):  # a vanished message: below
+        for t in range(1, t_max):
+            at = a[:, t]
+            np.multiply(a[:, t - 1] @ transition, e[:, t], out=at)
+            ct = at.sum(axis=1)
+            c[:, t] = ct
+            at /= ct[:, None]
+            if check is not None and t % 2000 == 0:
+                check()
+    if not (np.all(c > 0) and np.all(np.isfinite(c))):
+        return None
+    b = np.empty_like(e)
+    b[:, -1] = 1.0
+    eb = np.empty_like(e)  # e_t * b_t / c_t, for the backward step and the pair counts
+    eb[:, -1] = e[:, -1] / c[:, -1, None]
+    tt = transition.T
+    for t in range(t_max - 2, -1, -1):
+        bt = b[:, t]
+        np.matmul(eb[:, t + 1], tt, out=bt)
+        np.multiply(e[:, t], bt, out=eb[:, t])
+        eb[:, t] /= c[:, t, None]
+        if check is not None and t % 2000 == 0:
+            check()
+    valid = np.arange(t_max)[None, :] < lengths[:, None]
+    log_z = np.sum(np.where(valid, np.log(c) + shift, 0.0), axis=1)
+    gamma = a * b
+    gamma /= gamma.sum(axis=2, keepdims=True)  # renormalise rounding
+    # xi_t(i, j) = a_{t-1}(i) A_ij e_t(j) b_t(j) / c_t, summed over the real bins t >= 1
+    pair = valid[:, 1:, None]
+    prev = np.where(pair, a[:, :-1], 0.0).reshape(-1, k)
+    xi_sum = transition * (prev.T @ eb[:, 1:].reshape(-1, k))
+    return _unpad(gamma, lengths), xi_sum, log_z
+
+
+def forward_backward_log(log_em: np.ndarray, lengths: np.ndarray, transition: np.ndarray,
+                         initial: np.ndarray, check: Check = None
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``forward_backward`` by the log-space recursion (the reference and fallback)."""
     em = _pad(log_em, lengths)
     n_seq, t_max, k = em.shape
     with np.errstate(divide="ignore"):

@@ -80,8 +80,8 @@ def update_adjacency_prior(adj: np.ndarray) -> np.ndarray:
 
 def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
                  logpi: np.ndarray, b_max: float, opts: FitOptions,
-                 metric: np.ndarray | None, bias: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 metric: np.ndarray | None, bias: np.ndarray | None = None,
+                 atol: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One state's one-hot M-step. Propose classes; a post-synaptic neuron whose
     proposal differs from its classes has its weights fitted within the proposal, kept
     only if its objective (likelihood + class log prior) rose; every other neuron is
@@ -100,7 +100,8 @@ def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
         lo, hi = lo[changed], hi[changed]
         th_p, v_p, met_p = newton.ascend(rows.neurons(changed),
                                          np.clip(theta[changed], lo, hi), opts.link, lo,
-                                         hi, max_steps=opts.m_iter, metric=metric[changed])
+                                         hi, max_steps=opts.m_iter, metric=metric[changed],
+                                         atol=atol)
         now = loc.value[changed] + class_log_prior(adjacency[changed], logpi[changed])
         better = v_p + class_log_prior(proposal[changed], logpi[changed]) >= now
         keep = changed[better]
@@ -111,7 +112,7 @@ def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
         start = newton.Local(loc.value[stay], loc.grad[stay], None, metric[stay])
         out[stay], _, metric[stay] = newton.ascend(
             rows.neurons(stay), theta[stay], opts.link, lo[stay], hi[stay],
-            max_steps=opts.m_iter, start=start)
+            max_steps=opts.m_iter, start=start, atol=atol)
     return out, adj, metric
 
 
@@ -160,9 +161,11 @@ def shared_bias(state_data: list[newton.Rows], p: Params, opts: FitOptions, b_ma
 
 
 def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
-           opts: FitOptions, metrics: list | None = None) -> Params:
+           opts: FitOptions, metrics: list | None = None, atol: float = 0.0) -> Params:
     """One M-step. ``metrics`` (one Fisher information per state, or None) carries the
-    Newton metrics from one M-step to the next; it is updated in place."""
+    Newton metrics from one M-step to the next; it is updated in place. ``atol``: the
+    Newton steps of a state's neuron predicted to gain fewer nats are not taken
+    (``newton.ascend``)."""
     k = p.n_states
     rows = xi_sum.sum(axis=1, keepdims=True)
     transition = np.where(rows > 1e-12, xi_sum / np.where(rows > 0, rows, 1.0), p.transition)
@@ -185,12 +188,12 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
         if opts.prior == "onehot":
             theta, p.adjacency[s], metrics[s] = onehot_state(
                 state_data[s], theta_of(p, s), p.adjacency[s], logpi, b_max, opts,
-                metrics[s], fixed)
+                metrics[s], fixed, atol)
         else:
             lo, hi = box(len(p.bias[s]), None, b_max, fixed)
             theta, _, metrics[s] = newton.ascend(state_data[s], theta_of(p, s), opts.link,
                                                  lo, hi, prior, max_steps=opts.m_iter,
-                                                 metric=metrics[s])
+                                                 metric=metrics[s], atol=atol)
         p.weights[s], p.bias[s] = theta[:, :-1], theta[:, -1]
     if opts.share_bias:
         p.bias[:] = shared_bias(state_data, p, opts, b_max)[None]

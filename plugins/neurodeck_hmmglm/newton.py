@@ -21,7 +21,7 @@ Work is chunked over bins so temporaries stay small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,9 +43,19 @@ class Rows:
     x1: np.ndarray
     y: np.ndarray
     g: np.ndarray
+    # The Fisher information's bins (posterior weight > HESS_FLOOR) once selected: the
+    # mask, their design rows and a float32 copy, shared by the neurons' views.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def neurons(self, idx: np.ndarray) -> Rows:
-        return Rows(self.x1, self.y[:, idx], self.g)
+        return Rows(self.x1, self.y[:, idx], self.g, self.cache)
+
+    def hess_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if "hess" not in self.cache:
+            keep = self.g > HESS_FLOOR
+            xk = self.x1[keep]
+            self.cache["hess"] = (keep, xk, xk.astype(np.float32))
+        return self.cache["hess"]
 
 
 @dataclass
@@ -99,20 +109,30 @@ class Local:
     fisher: np.ndarray | None  # N x D x D
 
 
-def fisher_information(x1: np.ndarray, c: np.ndarray) -> np.ndarray:
+def fisher_information(x1: np.ndarray, c: np.ndarray, free: np.ndarray | None = None,
+                       base: np.ndarray | None = None) -> np.ndarray:
     """``F[n] = sum_t c[t, n] x1[t] x1[t]^T`` (N x D x D) in float32 products with
     float64 accumulation (the metric only steers the step: ~1e-6 relative is plenty).
     Many neurons: one matrix product of the rows' upper-triangle outer products with
     the weights (half the flops); few neurons: one product per neuron (no outer-product
-    buffer to build; measured faster below ~D/3 neurons)."""
+    buffer to build; measured faster below ~D/3 neurons).
+
+    ``free`` (N x D bool), few neurons: per neuron only the block between its free
+    variables (``free[n]``) and the whole diagonal are formed, every other entry is
+    taken from ``base`` (an earlier metric of these neurons; 0 without one). A projected
+    Newton step never uses the others (its fixed variables leave the system); the
+    one-hot model's refreshed neurons have ~1/2-4/5 of their variables free at 100
+    neurons, so a refresh costs ~(m / D)^2 of the whole matrix."""
     t, d = x1.shape
     n = c.shape[1]
     out = np.empty((n, d, d))
     if t == 0:
-        out[...] = 0.0
+        out[...] = 0.0 if base is None else base
         return out
-    x32 = x1.astype(np.float32)
+    x32 = x1 if x1.dtype == np.float32 else x1.astype(np.float32)
     c32 = c.astype(np.float32)
+    if free is not None and 3 * n < d + 24 and not free.all():
+        return _fisher_blocks(x32, c32, free, base)
     if 3 * n < d + 24:
         for j in range(n):
             out[j] = (x32 * c32[:, j:j + 1]).T @ x32
@@ -133,19 +153,37 @@ def fisher_information(x1: np.ndarray, c: np.ndarray) -> np.ndarray:
     return out
 
 
+def _fisher_blocks(x32: np.ndarray, c32: np.ndarray, free: np.ndarray,
+                   base: np.ndarray | None) -> np.ndarray:
+    """``fisher_information`` on each neuron's free block and the diagonal only."""
+    d = x32.shape[1]
+    n = c32.shape[1]
+    out = np.zeros((n, d, d)) if base is None else np.array(base, dtype=float)
+    diag = np.arange(d)
+    out[:, diag, diag] = ((x32 * x32).T @ c32).T
+    for j in range(n):
+        idx = np.flatnonzero(free[j])
+        if len(idx):
+            xs = x32[:, idx]
+            out[j, idx[:, None], idx[None, :]] = (xs * c32[:, j:j + 1]).T @ xs
+    return out
+
+
 def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
-          hessian: bool = True, diag: bool = True) -> Local:
+          hessian: bool = True, diag: bool = True, free: np.ndarray | None = None,
+          base: np.ndarray | None = None) -> Local:
     """Objective, gradient and (``hessian``) the Fisher information (the expected
     negative Hessian, positive semi-definite for every link) of every neuron at
     ``theta``; ``diag`` alone gives its diagonal. Value and gradient use every bin; the
-    Fisher information only the bins whose posterior weight exceeds HESS_FLOOR."""
+    Fisher information only the bins whose posterior weight exceeds HESS_FLOOR.
+    ``free``, ``base``: see ``fisher_information``."""
     n, d = theta.shape
     t_all = len(rows.g)
     value = np.zeros(n)
     grad = np.zeros((n, d))
     fdiag = np.zeros((n, d)) if (diag and not hessian) else None
     step = _chunk(t_all, d)
-    keep = rows.g > HESS_FLOOR if hessian else None
+    keep = rows.hess_rows()[0] if hessian else None
     weights = np.empty((int(keep.sum()), n)) if hessian else None
     fill = 0
     for a in range(0, t_all, step):
@@ -165,7 +203,7 @@ def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
             fdiag += c.T @ (x1 * x1)
     fisher = None
     if hessian:
-        fisher = fisher_information(rows.x1[keep], weights)
+        fisher = fisher_information(rows.hess_rows()[2], weights, free, base)
         fdiag = np.diagonal(fisher, axis1=1, axis2=2).copy()
     if prior is not None:
         dw = theta[:, :-1] - prior.mean
@@ -177,6 +215,27 @@ def local(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
             k = np.arange(d - 1)
             fisher[:, k, k] += prior.precision
     return Local(value, grad, fdiag, fisher)
+
+
+def fisher_at(rows: Rows, theta: np.ndarray, link: str, prior: Prior | None = None,
+              free: np.ndarray | None = None, base: np.ndarray | None = None
+              ) -> np.ndarray:
+    """``local(...).fisher`` alone: the link terms on the Fisher information's bins only,
+    no value or gradient (a refresh of the metric at a point whose value and gradient
+    are known)."""
+    n, d = theta.shape
+    keep, xk, x32 = rows.hess_rows()
+    g = rows.g[keep]
+    c = np.empty((len(xk), n))
+    step = _chunk(len(xk), d)
+    for a in range(0, len(xk), step):
+        f, _, dlog = glm.rate_terms(xk[a:a + step] @ theta.T, link)
+        c[a:a + step] = g[a:a + step, None] * f * dlog * dlog
+    fisher = fisher_information(x32, c, free, base)
+    if prior is not None:
+        k = np.arange(d - 1)
+        fisher[:, k, k] += prior.precision
+    return fisher
 
 
 def maximise(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = None,
@@ -194,10 +253,13 @@ def maximise(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None 
 def ascend(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = None,
            upper: np.ndarray | None = None, prior: Prior | None = None,
            max_steps: int = 3, rtol: float = 1e-9, start: Local | None = None,
-           metric: np.ndarray | None = None
+           metric: np.ndarray | None = None, atol: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``maximise``, also returning the metric it ended with (fresh where it was
-    refreshed), for the caller to reuse at its next call."""
+    refreshed), for the caller to reuse at its next call. ``atol``: a neuron whose step
+    would gain fewer nats than this (as well as less than ``rtol`` of its value) is left
+    where it is (the EM loop sets it so that all such steps together could not change
+    its stopping decision)."""
     theta = theta.copy()
     n, d = theta.shape
     if lower is not None:
@@ -213,33 +275,22 @@ def ascend(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = 
     value = cur.value.copy()
     grad_all = cur.grad.copy()
     active = np.ones(n, dtype=bool)
-    eye = np.eye(d)
     for _ in range(max_steps):
         idx = np.flatnonzero(active)
         th = theta[idx]
         grad = grad_all[idx]
-        met = metric[idx]
-        scale = np.max(np.diagonal(met, axis1=1, axis2=2), axis=1)
-        hess = met + eye * (1e-9 * scale[:, None, None] + 1e-12)
+        fixed = None
         if lower is not None:
             lo, hi = lower[idx], upper[idx]
             eps = 1e-12
             fixed = (fixed_box[idx] | ((th <= lo + eps) & (grad < 0))
                      | ((th >= hi - eps) & (grad > 0)))
-            if fixed.any():  # take fixed variables out of the system
-                grad = np.where(fixed, 0.0, grad)
-                keep = ~fixed
-                hess = hess * (keep[:, :, None] & keep[:, None, :])
-                r, c = np.nonzero(fixed)
-                hess[r, c, c] = 1.0
-        delta = np.linalg.solve(hess, grad[..., None])[..., 0]
-        # Gain the quadratic model predicts for the full step.
-        predicted = np.einsum("nd,nd->n", grad, delta) - 0.5 * np.einsum(
-            "nd,nde,ne->n", delta, hess, delta)
+        delta, predicted = newton_step(metric[idx], grad, fixed)
         scale = np.maximum(np.abs(value[idx]), 1.0)
+        floor = np.maximum(rtol * scale, atol)
         # A neuron whose step would gain (relatively) less than rtol has converged; in
         # the late EM iterations that is most of them, and they cost no line search.
-        pending = predicted > rtol * scale
+        pending = predicted > floor
         alpha = np.ones(len(idx))
         old = value[idx].copy()
         for _ in range(MAX_HALVINGS):
@@ -262,7 +313,7 @@ def ascend(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = 
             alpha[p[~ok]] *= 0.25
         gain = value[idx] - old
         # Neurons that gained (relatively) nothing have converged for this call.
-        still = gain > rtol * scale
+        still = gain > floor
         active[idx[~still]] = False
         # A metric that mispredicted a step that mattered is refreshed for the next step
         # (on flat, non-quadratic directions, such as a saturated sigmoid rate, tiny
@@ -273,7 +324,46 @@ def ascend(rows: Rows, theta: np.ndarray, link: str, lower: np.ndarray | None = 
         if poor.any() and active.any():
             j = idx[poor]
             sub_prior = prior.neurons(j) if prior is not None else None
-            metric[j] = local(rows.neurons(j), theta[j], link, sub_prior).fisher
+            # Only the entries the next steps can use: variables the box does not fix.
+            free = None if fixed_box is None else ~fixed_box[j]
+            metric[j] = fisher_at(rows.neurons(j), theta[j], link, sub_prior, free,
+                                  metric[j])
         if not active.any():
             break
     return theta, value, metric
+
+
+def newton_step(metric: np.ndarray, grad: np.ndarray, fixed: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Each neuron's Newton step ``metric^-1 grad`` (the metric regularised by 1e-9 of
+    its largest diagonal entry) with the ``fixed`` variables (N x D bool) out of the
+    system (their step is 0), and the gain the quadratic model predicts for the step.
+    With fixed variables the systems are solved on the free ones only, gathered into
+    systems as large as the most free neuron's (padded with identity rows): the same
+    solution as the full systems with identity rows for the fixed variables, at
+    ``(m / D)^3`` of the cost (the one-hot model fixes its absent classes at 0)."""
+    n, d = grad.shape
+    scale = np.max(np.diagonal(metric, axis1=1, axis2=2), axis=1)
+    reg = 1e-9 * scale + 1e-12
+    if fixed is None or not fixed.any():
+        hess = metric + np.eye(d) * reg[:, None, None]
+        delta = np.linalg.solve(hess, grad[..., None])[..., 0]
+        predicted = np.einsum("nd,nd->n", grad, delta) - 0.5 * np.einsum(
+            "nd,nde,ne->n", delta, hess, delta)
+        return delta, predicted
+    counts = d - fixed.sum(axis=1)
+    m = max(int(counts.max()), 1)
+    # Per neuron its free variables first (in order), then fixed ones as padding.
+    order = np.argsort(fixed, axis=1, kind="stable")[:, :m]
+    valid = np.arange(m)[None, :] < counts[:, None]
+    h = metric[np.arange(n)[:, None, None], order[:, :, None], order[:, None, :]]
+    h *= valid[:, :, None] & valid[:, None, :]
+    k = np.arange(m)
+    h[:, k, k] += np.where(valid, reg[:, None], 1.0)
+    g = np.where(valid, np.take_along_axis(grad, order, axis=1), 0.0)
+    step = np.linalg.solve(h, g[..., None])[..., 0]
+    predicted = np.einsum("nm,nm->n", g, step) - 0.5 * np.einsum(
+        "nm,nmk,nk->n", step, h, step)
+    delta = np.zeros((n, d))
+    np.put_along_axis(delta, order, step, axis=1)  # padding writes 0 to fixed slots
+    return delta, predicted

@@ -98,3 +98,38 @@ def test_link_derivative(link):
     h = 1e-6
     num = (glm.rate_terms(eta + h, link)[1] - glm.rate_terms(eta - h, link)[1]) / (2 * h)
     np.testing.assert_allclose(dlog, num, rtol=1e-6, atol=1e-9)
+
+
+def test_scaled_forward_backward_equals_log_space():
+    # The scaled recursion (the default) against the log-space one on 10 unequal
+    # sequences of strongly informative emissions (tolerance 1e-9: both are exact
+    # double-precision computations of the same sums, rounded differently).
+    rng = np.random.default_rng(6)
+    k = 5
+    lengths = np.array([2000] * 9 + [1500])
+    log_em = -300.0 * rng.random((lengths.sum(), k))
+    a = 0.9 * np.eye(k) + 0.1 * rng.dirichlet(0.3 * np.ones(k), size=k)
+    init = rng.dirichlet(np.ones(k))
+    g1, x1, z1 = hmm.forward_backward(log_em, lengths, a, init)
+    g2, x2, z2 = hmm.forward_backward_log(log_em, lengths, a, init)
+    np.testing.assert_allclose(g1, g2, atol=1e-9)
+    np.testing.assert_allclose(x1, x2, rtol=1e-9)
+    np.testing.assert_allclose(z1, z2, rtol=1e-12)
+
+
+def test_forward_backward_falls_back_when_a_message_vanishes():
+    # Two states that never switch: bin 0 makes state 1 e^-800 times less likely (its
+    # scaled forward message underflows to 0), bin 1 the reverse, so the scaled forward
+    # message vanishes; the answer is then the log-space recursion's, finite and
+    # normalised.
+    a = np.eye(2)
+    init = np.array([0.5, 0.5])
+    log_em = np.array([[0.0, -800.0], [-800.0, 0.0], [-1.0, -2.0]])
+    lengths = np.array([3])
+    assert hmm._forward_backward_scaled(log_em, lengths, a, init, None) is None
+    out = hmm.forward_backward(log_em, lengths, a, init)
+    ref = hmm.forward_backward_log(log_em, lengths, a, init)
+    for got, want in zip(out, ref, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert np.all(np.isfinite(out[2]))
+    np.testing.assert_allclose(out[0].sum(axis=1), 1.0, atol=1e-12)

@@ -117,3 +117,65 @@ def test_a_stale_metric_reaches_the_same_optimum(rows):
     assert np.all(value >= newton.values(rows, theta0, "softplus"))
     np.testing.assert_allclose(value, v_fresh, rtol=1e-8)
     np.testing.assert_allclose(theta, fresh, atol=1e-3)  # flat directions: value decides
+
+
+def test_newton_step_on_free_variables_equals_the_full_system():
+    # The step solved on each neuron's free variables only equals the full system with
+    # identity rows for the fixed variables (the formulation it replaced), to rounding.
+    rng = np.random.default_rng(8)
+    n, d = 30, 41
+    a = rng.normal(size=(n, d, 3 * d))
+    metric = a @ a.transpose(0, 2, 1)
+    grad = rng.normal(size=(n, d))
+    fixed = rng.random((n, d)) < 0.7
+    fixed[0] = False  # one neuron with every variable free, one with none
+    fixed[1] = True
+    scale = np.max(np.diagonal(metric, axis1=1, axis2=2), axis=1)
+    hess = metric + np.eye(d) * (1e-9 * scale + 1e-12)[:, None, None]
+    hess = hess * (~fixed[:, :, None] & ~fixed[:, None, :])
+    r, c = np.nonzero(fixed)
+    hess[r, c, c] = 1.0
+    g = np.where(fixed, 0.0, grad)
+    ref = np.linalg.solve(hess, g[..., None])[..., 0]
+    ref_gain = np.einsum("nd,nd->n", g, ref) - 0.5 * np.einsum("nd,nde,ne->n", ref, hess, ref)
+    delta, gain = newton.newton_step(metric, grad, fixed)
+    assert np.all(delta[fixed] == 0.0)
+    np.testing.assert_allclose(delta, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_allclose(gain, ref_gain, rtol=1e-10, atol=1e-14)
+    full, full_gain = newton.newton_step(metric, grad, None)
+    np.testing.assert_allclose(full, np.linalg.solve(
+        metric + np.eye(d) * (1e-9 * scale + 1e-12)[:, None, None], grad[..., None])[..., 0],
+        rtol=1e-10)
+    assert np.all(full_gain > 0)
+
+
+def test_fisher_blocks_and_refresh(rows):
+    # A refresh forms only each neuron's free block and the diagonal (float32 products:
+    # ~1e-6 relative), keeps the other entries of the old metric, and ``fisher_at``
+    # equals the Fisher information ``local`` computes.
+    n = rows.y.shape[1]
+    rng = np.random.default_rng(9)
+    theta = 0.3 * rng.normal(size=(n, n + 1))
+    full = newton.local(rows, theta, "sigmoid").fisher
+    np.testing.assert_allclose(newton.fisher_at(rows, theta, "sigmoid"), full, rtol=1e-6)
+    free = rng.random((n, n + 1)) < 0.5
+    old = rng.normal(size=full.shape)
+    part = newton.fisher_at(rows.neurons(np.arange(n)), theta, "sigmoid", free=free, base=old)
+    block = free[:, :, None] & free[:, None, :]
+    block[:, np.arange(n + 1), np.arange(n + 1)] = True
+    np.testing.assert_allclose(part[block], full[block], rtol=2e-5)
+    np.testing.assert_array_equal(part[~block], old[~block])
+
+
+def test_skipped_small_steps(rows):
+    # ``atol``: a neuron whose step would gain fewer nats stays where it is; with 0 the
+    # ascent is the plain one, and no neuron's value drops either way.
+    n = rows.y.shape[1]
+    theta0 = 0.2 * np.random.default_rng(10).normal(size=(n, n + 1))
+    v0 = newton.values(rows, theta0, "softplus")
+    th, v, _ = newton.ascend(rows, theta0, "softplus", max_steps=5, atol=1e12)
+    np.testing.assert_array_equal(th, theta0)
+    th_a, v_a, _ = newton.ascend(rows, theta0, "softplus", max_steps=5, atol=1e-3)
+    th_0, v_0, _ = newton.ascend(rows, theta0, "softplus", max_steps=5)
+    assert np.all(v_a >= v0) and np.all(v_0 >= v_a - 1e-3 * 5)
+    assert np.all(v_0 >= v0)
