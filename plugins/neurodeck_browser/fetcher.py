@@ -29,13 +29,17 @@ class LatestFetcher:
     ``request(key, job)`` replaces any pending foreground request; when the job
     finishes, ``deliver(key, result, error)`` is called from a worker thread
     unless a newer request was made meanwhile (the result is still cached).
-    ``prefetch(key, job)`` runs only when no foreground request waits. The cache holds
+    ``prefetch(key, job)`` runs only when no foreground request waits and
+    ``defer_prefetch()`` is false. The cache holds
     at most ``cache_size`` results and ``cache_bytes`` bytes as ``sizer`` weighs them.
     """
 
     def __init__(self, deliver: Deliver, cache_size: int = 16, *, workers: int = 1,
-                 cache_bytes: int | None = None, sizer: Sizer | None = None):
+                 cache_bytes: int | None = None, sizer: Sizer | None = None,
+                 defer_prefetch: Callable[[], bool] | None = None):
         self._deliver = deliver
+        # Prefetches wait while this says so (a job computing: it gets the cores).
+        self._defer = defer_prefetch or (lambda: False)
         self._cache: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._cache_size = int(cache_size)
         self._cache_bytes = cache_bytes
@@ -128,8 +132,10 @@ class LatestFetcher:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and self._pending is None and not self._prefetch:
-                    self._cond.wait()
+                while not self._closed and self._pending is None and (
+                        not self._prefetch or self._defer()):
+                    # deferred prefetches are looked at again every quarter second
+                    self._cond.wait(0.25 if self._prefetch else None)
                 if self._closed:
                     return
                 if self._pending is not None:

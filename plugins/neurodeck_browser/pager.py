@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore
 
+from neurodeck.jobs import activity
+
 from .fetcher import LatestFetcher
 from .sources import Page, Source
 from .traces import build_render
@@ -100,7 +102,8 @@ class Pager(QtCore.QObject):
                 me._arrived.emit(key, page, error)
 
         self.fetcher = LatestFetcher(deliver, cache_size=64, workers=workers,
-                                     cache_bytes=cache_bytes, sizer=lambda p: p.nbytes())
+                                     cache_bytes=cache_bytes, sizer=lambda p: p.nbytes(),
+                                     defer_prefetch=activity.busy)
         self._arrived.connect(self._delivered, QtCore.Qt.QueuedConnection)
         self.closed = False
 

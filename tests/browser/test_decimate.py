@@ -183,3 +183,31 @@ def _one_prefetched_request():
         assert got.count("page") == 1
     finally:
         f.close()
+
+
+def test_prefetches_wait_while_a_job_runs_and_requested_pages_do_not():
+    """While ``neurodeck.jobs.activity`` says a job computes, prefetched pages are not made
+    (the job gets the cores); the page on screen is made at once; the prefetch runs when
+    the job ends."""
+    from neurodeck.jobs import activity
+
+    made, got = [], []
+    f = LatestFetcher(lambda key, value, error: got.append(key), workers=2,
+                      defer_prefetch=activity.busy)
+    try:
+        with activity.running():
+            assert activity.busy()
+            f.prefetch("next", lambda: made.append("next") or "next")
+            f.request("shown", lambda: made.append("shown") or "shown")
+            deadline = time.monotonic() + 5
+            while "shown" not in got and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(0.6)  # two deferral re-checks
+            assert made == ["shown"]
+        assert not activity.busy()
+        deadline = time.monotonic() + 5
+        while "next" not in made and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert made == ["shown", "next"] and f.cached("next") == "next"
+    finally:
+        f.close()

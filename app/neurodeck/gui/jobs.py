@@ -24,6 +24,7 @@ from typing import Any
 from PySide6 import QtCore
 
 from ..errors import Cancelled, NeurodeckError
+from ..jobs import activity
 from ..jobs.progress import Progress
 
 #: After Cancel: when to stop a job that did not stop itself, and when to give up on it.
@@ -92,7 +93,8 @@ class JobManager(QtCore.QObject):
 
     def _work(self, job: Job, fn: Callable[[Progress], Any]) -> None:
         try:
-            value = fn(job.progress)
+            with activity.running():  # background prefetches wait meanwhile
+                value = fn(job.progress)
             self._result.emit(job.id, value, "", "")
         except Cancelled:
             self._result.emit(job.id, None, "cancelled", "")
