@@ -1,18 +1,20 @@
 """HMM-GLM growth with the number of neurons: 10 sequences x 2,000 bins, 5 states,
 N = 20 / 50 / 100 neurons (the paper's generator, sigmoid rate), one-hot prior.
 
-Before / after: the plugin as it was at ``--before`` (a git revision, default the
-commit before the growth work) is exported with ``git archive`` to a temporary folder
-and run in a subprocess beside the current plugin, interleaved (before, after, before,
-after ...), each fit in a fresh process that reports its own fit time (the import is
-not timed). Fits: one start (the figure the issue measured) and each version's default
-restarts (before: 3 fixed starts; after: adaptive). Each fit's state accuracy, weight
+Before / start / after: the plugin as it was at ``--before`` (a git revision, default
+the commit before the growth work, whose times issue 18 quotes) and at ``--start`` (the
+commit the issue-18 optimisation began from; ``--start ''`` leaves it out) is exported
+with ``git archive`` to a temporary folder and run in a subprocess beside the current
+plugin, interleaved (before, start, after, before, ...), each fit in a fresh process
+that reports its own fit time (the import is not timed). Fits: one start (the figure
+the issue measured) and each version's default restarts (before: 3 fixed starts; start
+and after: adaptive). Each fit's state accuracy, weight
 correlation and connection-class accuracies are scored on the fitted data against the
 truth, so a speed-up that cost accuracy shows. A separate profiled run per version and
 size says where the time goes (cProfile cumulative times of the main stages; the
 profiler adds overhead, so these are shares, not the timed figures).
 
-    python benchmarks/bench_hmmglm_growth.py [--quick] [--before REV]
+    python benchmarks/bench_hmmglm_growth.py [--quick] [--before REV] [--start REV]
     # quick: N = 20 / 50 only, one repeat
 """
 
@@ -32,13 +34,17 @@ RESULTS = "hmmglm_growth"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEFORE = "3269259"  # the last commit before the growth work (HEAD at its start)
+START = "56f03f8"  # HEAD when the issue-18 profiling and optimisation began
 SIZES = (20, 50, 100)
 K, SEQUENCES, BINS = 5, 10, 2000
-# Stages reported by the profile: (label, function names whose cumulative time counts).
+# Stages reported by the profile: (label, function names, or "file:name", whose
+# cumulative time counts).
 STAGES = {
     "E-step (emissions + forward-backward)": ("state_log_likelihoods", "forward_backward"),
     "M-step": ("m_step",),
     "  of which Fisher information": ("flush", "fisher_information"),
+    "  of which Newton solves": ("_linalg.py:solve",),
+    "link function (rate, log rate, derivative)": ("rate_terms",),
     "window start (k-means)": ("window_labels",),
 }
 
@@ -69,8 +75,9 @@ def worker(n: int, starts: str, profile: bool) -> dict:
         total = time.perf_counter() - t0
         st = pstats.Stats(prof)
         cum = {}
-        for (_, _, name), row in st.stats.items():
-            cum[name] = cum.get(name, 0.0) + row[3]
+        for (path, _, name), row in st.stats.items():
+            for key in (name, f"{Path(path).name}:{name}"):
+                cum[key] = cum.get(key, 0.0) + row[3]
         out["profile"] = {label: sum(cum.get(f, 0.0) for f in names) / total
                           for label, names in STAGES.items()}
         out["profile_total_s"] = total
@@ -94,6 +101,10 @@ def worker(n: int, starts: str, profile: bool) -> dict:
         "balanced_class_accuracy": _balanced(truth.weights, w),
         "log_posterior": float(res.log_posterior[-1]),
     })
+    seconds = getattr(res, "seconds", None) or {}
+    if seconds:  # the per-stage wall seconds the fit itself records (newer versions)
+        out["stage_seconds"] = {"starts": sum(seconds.get("starts", [])),
+                                "final": seconds.get("final")}
     return out
 
 
@@ -121,14 +132,27 @@ def export(rev: str, into: Path) -> Path:
     """The plugin folder as it was at ``rev`` (git archive: no checkout touched)."""
     data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "plugins/neurodeck_hmmglm"],
                           capture_output=True, check=True).stdout
+    into.mkdir(parents=True, exist_ok=True)
     subprocess.run(["tar", "-x", "-C", str(into)], input=data, check=True)
     return into / "plugins"
+
+
+def measured_commit() -> dict:
+    """The commit the 'after' plugin was measured at, and whether its folder had edits
+    (the working tree is shared)."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True,
+                              check=False).stdout.strip()
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "plugin_edits": bool(git("status", "--porcelain", "plugins/neurodeck_hmmglm"))}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="N = 20 / 50, one repeat")
     ap.add_argument("--before", default=BEFORE, help="git revision of the 'before' plugin")
+    ap.add_argument("--start", default=START,
+                    help="git revision of a middle version ('' for none)")
     ap.add_argument("--worker", nargs=2, metavar=("N", "STARTS"), help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -136,15 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(int(args.worker[0]), args.worker[1], args.profile)))
         return 0
     env = environment()
+    after = measured_commit()
     sizes = SIZES[:2] if args.quick else SIZES
     repeats = 1 if args.quick else 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        versions = {"before": export(args.before, Path(tmp)), "after": ROOT / "plugins"}
+        versions = {"before": export(args.before, Path(tmp) / "before")}
+        if args.start:
+            versions["start"] = export(args.start, Path(tmp) / "start")
+        versions["after"] = ROOT / "plugins"
         for n in sizes:
             for starts in ("one", "default"):
                 runs = {v: [] for v in versions}
-                for _ in range(repeats):  # interleaved: before, after, before, after
+                for _ in range(repeats):  # interleaved: before, start, after, before, ...
                     for v, path in versions.items():
                         runs[v].append(run(path, n, starts))
                         r = runs[v][-1]
@@ -162,46 +190,62 @@ def main(argv: list[str] | None = None) -> int:
                     for v, path in versions.items()}
     write_results(RESULTS, {"setting": {"states": K, "sequences": SEQUENCES, "bins": BINS,
                                         "link": "sigmoid", "prior": "onehot",
-                                        "before": args.before, "repeats": repeats},
+                                        "before": args.before, "start": args.start or None,
+                                        "after": after, "repeats": repeats},
                             "rows": rows, "profiles": profiles}, quick=args.quick, env=env)
     return 0
 
 
 def tables(doc: dict) -> dict[str, str]:
     env = doc["environment"]
-    lines = ["| neurons | starts | before (s) | after (s) | speed-up | EM iterations "
-             "before / after | state acc before / after | weight r before / after | "
-             "class acc before / after | balanced before / after |",
-             "|---:|---|---:|---:|---:|---|---|---|---|---|"]
+    vs = [v for v in ("before", "start", "after") if v in doc["rows"][0]]
+    sep = " / ".join(vs)
+
+    def each(r: dict, key: str, fmt: str) -> str:
+        return " / ".join(format(r[v][key], fmt) for v in vs)
+
+    lines = ["| neurons | starts | " + " | ".join(f"{v} (s)" for v in vs)
+             + " | after vs " + " / ".join(v for v in vs if v != "after")
+             + f" | EM iterations {sep} | state acc {sep} | weight r {sep} | class acc "
+             f"{sep} | balanced {sep} |",
+             "|---:|---|" + "---:|" * (len(vs) + 1) + "---|" * 5]
     for r in doc["rows"]:
-        b, a = r["before"], r["after"]
+        a = r["after"]["wall"]["median"]
         starts = ("1" if r["starts"] == "one"
-                  else f"default ({b['starts']} / {a['starts']})")
+                  else "default (" + each(r, "starts", "d") + ")")
+        times = " | ".join(f"{r[v]['wall']['median']:.1f}" for v in vs)
+        speed = " / ".join(f"{r[v]['wall']['median'] / a:.1f}x" for v in vs if v != "after")
         lines.append(
-            f"| {r['neurons']} | {starts} | {b['wall']['median']:.1f} | "
-            f"{a['wall']['median']:.1f} | {b['wall']['median'] / a['wall']['median']:.1f}x | "
-            f"{b['em_iterations']} / {a['em_iterations']} | {b['state_accuracy']:.3f} / "
-            f"{a['state_accuracy']:.3f} | {b['weight_r']:.3f} / {a['weight_r']:.3f} | "
-            f"{b['class_accuracy']:.3f} / {a['class_accuracy']:.3f} | "
-            f"{b['balanced_class_accuracy']:.3f} / {a['balanced_class_accuracy']:.3f} |")
+            f"| {r['neurons']} | {starts} | {times} | {speed} | {each(r, 'em_iterations', 'd')}"
+            f" | {each(r, 'state_accuracy', '.3f')} | {each(r, 'weight_r', '.3f')} | "
+            f"{each(r, 'class_accuracy', '.3f')} | {each(r, 'balanced_class_accuracy', '.3f')} |")
     s = doc["setting"]
+    revs = ", ".join(f"{v} = `{s[v]}`" for v in ("before", "start") if s.get(v))
+    after = s.get("after") or {}
+    if after:
+        revs += f", after = `{after['commit']}`" + (
+            " plus uncommitted plugin edits" if after.get("plugin_edits") else "")
     lines.append("")
     lines.append(f"Measured {env['date'][:10]}: {s['states']} states, {s['sequences']} x "
                  f"{s['bins']} bins, one-hot prior, sigmoid rate; wall time of the fit, "
-                 f"median of {s['repeats']} interleaved runs each (before = `{s['before']}`), "
-                 f"1 BLAS thread, {env.get('cpu_count')} cores, load {env['loadavg_start']}"
-                 f" -> {env.get('loadavg_end')}.")
+                 f"median of {s['repeats']} interleaved runs each ({revs}), "
+                 f"1 BLAS thread, {env.get('cpu_count')} cores shared with other work, load "
+                 f"{env['loadavg_start']} -> {env.get('loadavg_end')}. Accuracies are of the "
+                 "fitted data against the truth (Viterbi path, Hungarian-matched states).")
     prof = ["| stage | " + " | ".join(f"{v} N={n}" for v in doc["profiles"]
                                       for n in doc["profiles"][v]) + " |",
             "|---|" + "---:|" * sum(len(x) for x in doc["profiles"].values())]
     for label in STAGES:
-        cells = [f"{doc['profiles'][v][n]['profile'][label]:.0%}" for v in doc["profiles"]
-                 for n in doc["profiles"][v]]
+        cells = [f"{doc['profiles'][v][n]['profile'].get(label, 0.0):.0%}"
+                 for v in doc["profiles"] for n in doc["profiles"][v]]
         prof.append(f"| {label.strip()}{' (part of M-step)' if label.startswith(' ') else ''}"
                     f" | " + " | ".join(cells) + " |")
     cells = [f"{doc['profiles'][v][n]['em_iterations']}" for v in doc["profiles"]
              for n in doc["profiles"][v]]
-    prof.append("| EM iterations (one-hot phase) | " + " | ".join(cells) + " |")
+    prof.append("| EM iterations (screening + final) | " + " | ".join(cells) + " |")
+    cells = [f"{doc['profiles'][v][n]['profile_total_s']:.1f}" for v in doc["profiles"]
+             for n in doc["profiles"][v]]
+    prof.append("| profiled fit (s, with the profiler's overhead) | " + " | ".join(cells) + " |")
     return {"hmmglm-growth": "\n".join(lines), "hmmglm-growth-profile": "\n".join(prof)}
 
 
