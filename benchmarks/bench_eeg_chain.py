@@ -217,6 +217,62 @@ def _child(variant: str, path: Path, keep: Path | None = None) -> dict:
 
 
 # -- browsing ----------------------------------------------------------------------------------
+def worker_view(path: str, kind: str) -> dict:
+    """The browser itself on the raw recording or the filter -> notch -> reference chain:
+    64 visible channels, 10-s pages, bench_browser's protocol (back to back, at a
+    reader's pace of 4 pages/s, cold jumps), frames from key press to the painted page."""
+    import numpy as np
+    from bench_browser import _app, _protocol
+    from neurodeck_browser.browser import BrowserView
+    from PySide6 import QtCore
+
+    import neurodeck
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.eeg.conftest import T
+
+    app = _app()
+    data = neurodeck.open(path)
+    if kind == "chain":
+        data = T("rereference", T("notch", T("filter", data, l_freq=1.0, h_freq=40.0),
+                                  freqs="50"), ref_channels="average")
+    view = BrowserView(data)
+    view.resize(1600, 1000)
+    view.restore_state({"n_visible": 64, "t0": 0.0, "span": 10.0, "selection": view.labels})
+    view.show()
+
+    def ready():
+        return view.page is not None and view.page.t0 == view.t0 and len(view.page.picks) == 64
+
+    while not ready():
+        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+        time.sleep(0.0005)
+    view.setFocus()
+    out = _protocol(app, view.glw.viewport(), view, view.set_window, lambda: view.t0, ready,
+                    view.duration, VIEW_PAGES)
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return {seq: float(np.median(out[seq]["wall"]))
+            for seq in ("back_to_back", "paced", "cold")}
+
+
+VIEW_PAGES = 20
+
+
+def browse_views(path: Path, repeats: int) -> dict:
+    """Frame medians (s) per sequence of the browser on raw and chain, interleaved runs,
+    each in its own process."""
+    runs: dict[str, list[dict]] = {"raw": [], "filter+notch+reference": []}
+    for _ in range(repeats):
+        for kind, key in (("raw", "raw"), ("chain", "filter+notch+reference")):
+            runs[key].append(_child(f"view-{kind}", path))
+    from harness import stats
+
+    return {k: {seq: stats([r[seq] for r in rs]) for seq in ("back_to_back", "paced", "cold")}
+            for k, rs in runs.items()}
+
+
 def browse(path: Path, repeats: int) -> dict:
     import numpy as np
     from harness import compare
@@ -330,7 +386,8 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
                                 "max_abs_diff": diff, "max_abs": scale,
                                 "max_abs_diff_api": diff_api,
                                 "rel": diff / scale if scale else diff},
-            "browse": browse(path, pages), "browse_pages": pages, "code": code, "env": env}
+            "browse": browse(path, pages), "browse_pages": pages,
+            "browse_views": browse_views(path, 2), "code": code, "env": env}
 
 
 def tables(doc: dict) -> dict[str, str]:
@@ -372,6 +429,14 @@ def tables(doc: dict) -> dict[str, str]:
               "| --- | ---: |"]
     for k, v in b.items():
         lines.append(f"| {k} | {fmt_spread(v['wall'])} |")
+    if "browse_views" in doc:
+        bv = doc["browse_views"]
+        lines += ["", "| the browser, 64 of 256 channels, 10-s pages (frame median, ms) | "
+                  "back to back | 4 pages/s | cold jump |", "| --- | ---: | ---: | ---: |"]
+        for k, v in bv.items():
+            lines.append(f"| {k} | " + " | ".join(
+                f"{v[seq]['median'] * 1e3:.1f}" for seq in ("back_to_back", "paced", "cold"))
+                + " |")
     stepped = {k: v["steps_s"] for k, v in doc["variants"].items() if "steps_s" in v}
     if stepped:
         names = list(next(iter(stepped.values())))
@@ -391,6 +456,20 @@ def _code_note(doc: dict) -> str:
             + (" with uncommitted edits in app/ or the MNE plugin" if code["dirty"] else ""))
 
 
+def _view_goals(doc: dict) -> list[tuple]:
+    bv = doc.get("browse_views")
+    if not bv:
+        return []
+    rows = []
+    for seq, words in (("paced", "at a reader's pace (4 pages/s)"),
+                       ("back_to_back", "back to back"), ("cold", "cold jumps")):
+        raw, chain = (bv[k][seq]["median"] for k in ("raw", "filter+notch+reference"))
+        rows.append((f"the browser on the filtered recording as fast as on the raw one, "
+                     f"{words} (frame)", "<= 1.2x raw", f"{chain / raw:.2f}x",
+                     chain <= 1.2 * raw))
+    return rows
+
+
 def goals(doc: dict) -> str:
     """Issue 13's scale goals against this run: met or not, with the measured value."""
     gui = doc["variants"]["neurodeck GUI"]
@@ -405,6 +484,7 @@ def goals(doc: dict) -> str:
              f"{gui['progress_updates']} updates", gui["progress_updates"] > 1),
             ("browsing the filtered recording as fast as the raw one (page fetch)",
              "<= 1.2x raw", f"{chain / raw:.1f}x", chain <= 1.2 * raw),
+            *_view_goals(doc),
             ("epochs equal to the plain script's",
              "max abs. difference <= 1e-12 x the largest value",
              f"{doc['compared_epochs']['rel']:.2g}", doc["compared_epochs"]["rel"] <= 1e-12)]
@@ -417,11 +497,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/neurodeck_bench"))
-    ap.add_argument("--worker", choices=("mne", "gui", "api"))
+    ap.add_argument("--worker", choices=("mne", "gui", "api", "view-raw", "view-chain"))
     ap.add_argument("--path")
     ap.add_argument("--keep")
     ap.add_argument("--minutes", type=int, help="recording length (default 60; quick 6)")
     args = ap.parse_args()
+    if args.worker and args.worker.startswith("view-"):
+        print(json.dumps(worker_view(args.path, args.worker.split("-", 1)[1])))
+        return
     if args.worker:
         work = {"mne": worker_mne, "gui": worker_gui, "api": worker_api}[args.worker]
         out = work(args.path, args.keep)
