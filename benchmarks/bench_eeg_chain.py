@@ -217,42 +217,28 @@ def _child(variant: str, path: Path, keep: Path | None = None) -> dict:
 
 
 # -- browsing ----------------------------------------------------------------------------------
+def _display_chain(rec):  # noqa: ANN001, ANN202
+    """The chain whose browsing is measured: filter -> notch -> average reference."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.eeg.conftest import T
+
+    return T("rereference", T("notch", T("filter", rec, l_freq=CHAIN["l_freq"],
+                                         h_freq=CHAIN["h_freq"]),
+                              freqs=str(CHAIN["notch"])), ref_channels="average")
+
+
 def worker_view(path: str, kind: str) -> dict:
     """The browser itself on the raw recording or the filter -> notch -> reference chain:
     64 visible channels, 10-s pages, bench_browser's protocol (back to back, at a
     reader's pace of 4 pages/s, cold jumps), frames from key press to the painted page."""
     import numpy as np
-    from bench_browser import _app, _protocol
-    from neurodeck_browser.browser import BrowserView
-    from PySide6 import QtCore
+    from bench_browser import _app, run_ours
 
     import neurodeck
 
-    sys.path.insert(0, str(HERE.parent))
-    from tests.eeg.conftest import T
-
     app = _app()
     data = neurodeck.open(path)
-    if kind == "chain":
-        data = T("rereference", T("notch", T("filter", data, l_freq=1.0, h_freq=40.0),
-                                  freqs="50"), ref_channels="average")
-    view = BrowserView(data)
-    view.resize(1600, 1000)
-    view.restore_state({"n_visible": 64, "t0": 0.0, "span": 10.0, "selection": view.labels})
-    view.show()
-
-    def ready():
-        return view.page is not None and view.page.t0 == view.t0 and len(view.page.picks) == 64
-
-    while not ready():
-        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
-        time.sleep(0.0005)
-    view.setFocus()
-    out = _protocol(app, view.glw.viewport(), view, view.set_window, lambda: view.t0, ready,
-                    view.duration, VIEW_PAGES)
-    view.close()
-    view.deleteLater()
-    app.processEvents()
+    _, out = run_ours(app, _display_chain(data) if kind == "chain" else data, 64, VIEW_PAGES)
     return {seq: float(np.median(out[seq]["wall"]))
             for seq in ("back_to_back", "paced", "cold")}
 
@@ -280,12 +266,8 @@ def browse(path: Path, repeats: int) -> dict:
 
     import neurodeck
 
-    sys.path.insert(0, str(HERE.parent))
-    from tests.eeg.conftest import T
-
     rec = neurodeck.open(path)
-    chain = T("rereference", T("notch", T("filter", rec, l_freq=1.0, h_freq=40.0),
-                               freqs="50"), ref_channels="average")
+    chain = _display_chain(rec)
     rng = np.random.default_rng(0)
     duration = rec.n_times / rec.sfreq
     starts = rng.uniform(0, duration - 10.0, size=repeats + 1)
