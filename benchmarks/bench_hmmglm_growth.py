@@ -8,7 +8,8 @@ with ``git archive`` to a temporary folder and run in a subprocess beside the cu
 plugin, interleaved (before, start, after, before, ...), each fit in a fresh process
 that reports its own fit time (the import is not timed). Fits: one start (the figure
 the issue measured) and each version's default restarts (before: 3 fixed starts; start
-and after: adaptive). Each fit's state accuracy, weight
+and after: adaptive; versions with the ridge on the one-hot weights use the analysis
+default `WEIGHT_SCALE`). Each fit's state accuracy, weight
 correlation and connection-class accuracies are scored on the fitted data against the
 truth, so a speed-up that cost accuracy shows. A separate profiled run per version and
 size says where the time goes (cProfile cumulative times of the main stages; the
@@ -60,6 +61,14 @@ def worker(n: int, starts: str, profile: bool) -> dict:
     counts, states = simulate.sample(truth, SEQUENCES, BINS, seed=1)
     data = fit.Data(*glm.stack(counts, truth.basis))
     opts = fit.FitOptions(prior="onehot", link="sigmoid")
+    try:  # versions with the ridge on the one-hot weights: the analysis default
+        from neurodeck_hmmglm import WEIGHT_SCALE
+    except ImportError:
+        pass
+    else:
+        from dataclasses import replace
+
+        opts = replace(opts, weight_scale=WEIGHT_SCALE)
     restarts = {"one": 1}.get(starts)
     args = (data, K, opts) if restarts is None else (data, K, opts, restarts)
     out: dict = {}

@@ -53,6 +53,7 @@ N_CASES = 24
 SEQUENCES, BINS = 10, 2000
 TARGET = 0.97
 VARIANTS = ("default", "one_start", "share_bias")
+OVERRIDES: dict = {}  # analysis parameters set from the command line (--set)
 
 
 def design(n_cases: int = N_CASES, seed: int = 16) -> list[dict]:
@@ -88,7 +89,7 @@ def options(case: dict, variant: str):
     from neurodeck_hmmglm import HMMGLM
     from neurodeck_hmmglm.compute import fit_options
 
-    params = HMMGLM.schema.resolve({"link": case["link"]})
+    params = HMMGLM.schema.resolve({"link": case["link"], **OVERRIDES})
     opts = fit_options(params)
     if variant == "share_bias":
         opts = replace(opts, share_bias=True)
@@ -124,7 +125,7 @@ def run_case(case: dict, variants: tuple[str, ...] = VARIANTS,
     true_path, true_ll = decode(data, p_true, truth.link)
     true_acc = simulate.state_accuracy(z, true_path, k)
     opts, _, _ = options(case, "default")
-    oracle = fit.em(data, p_true, replace(opts, prior="none"))
+    oracle = fit.em(data, p_true, replace(opts, prior="none", weight_scale=0.0))
     oracle_path, oracle_ll = decode(data, oracle.params, truth.link)
     oracle_acc = simulate.state_accuracy(z, oracle_path, k)
     fns = {}
@@ -201,7 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rerun-unfinished", action="store_true",
                     help="rerun the cases the results file has as unfinished (with --cap, "
                          "or none) and put them in its place")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="an analysis parameter other than its default (e.g. "
+                         "weight_scale=0.3); the results go to hmmglm_panel-NAME-VALUE")
     args = ap.parse_args(argv)
+    global RESULTS
+    for item in args.set:
+        name, value = item.split("=", 1)
+        OVERRIDES[name] = float(value)
+        RESULTS += f"-{name}-{value}"
     if args.rerun_unfinished:
         return rerun_unfinished(args.cap, args.quick)
     variants = tuple(v for v in args.variants.split(",") if v)
@@ -337,7 +346,29 @@ def tables(doc: dict) -> dict[str, str]:
             cl.append(f"| {c['case']} | {_label(c)} | {c['true_accuracy']:.3f} | unfinished "
                       f"| - | - | - | - | {f['wall_s']:.0f} s |")
     return {"hmmglm-panel-summary": summary_md, "hmmglm-panel-worst": "\n".join(wl),
-            "hmmglm-panel-cases": "\n".join(cl)}
+            "hmmglm-panel-cases": "\n".join(cl), "hmmglm-panel-ridge": ridge_table()}
+
+
+def ridge_table() -> str:
+    """The default fit at each ridge s.d. run with ``--set weight_scale=S`` (one row per
+    results file ``hmmglm_panel-weight_scale-S.json``)."""
+    rows = []
+    for path in RESULTS_DIR.glob("hmmglm_panel-weight_scale-*.json"):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        fin = [c["default"] for c in doc["cases"] if c["default"]["finished"]]
+        s = doc["summary"]["default"]
+        scale = float(path.stem.rsplit("-", 1)[1])
+        rows.append((scale, f"| {scale:g}{' (ML)' if scale == 0 else ''} | "
+                     f"{s['pass']}/{s['cases']} | {s['ratio_min']:.3f} | "
+                     f"{s['ratio_median']:.4f} | "
+                     f"{np.median([f['weight_r'] for f in fin]):.3f} | "
+                     f"{np.median([f['class_accuracy'] for f in fin]):.3f} | "
+                     f"{np.median([f['balanced_class_accuracy'] for f in fin]):.3f} | "
+                     f"{s['wall_s_total']:.0f} s | {doc['environment']['loadavg_start'][0]} |"))
+    head = ["| weight_scale | cases >= 0.97 x truth | min ratio | median ratio | "
+            "median weight r | median class acc | median balanced | total time | load |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    return "\n".join(head + [r for _, r in sorted(rows)])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ from neurodeck.plugin_api import (
     optional,
 )
 
+# Ridge s.d. on the one-hot weights (log-rate per filtered spike), chosen on the
+# robustness panel (benchmarks/bench_hmmglm_panel.py; docs/hmmglm.md).
+WEIGHT_SCALE = 1.0
+
 HMMGLM = Analysis(
     id="hmmglm",
     title="HMM-GLM switching states",
@@ -49,6 +53,9 @@ HMMGLM = Analysis(
                     "paper's simulations)"),
         Float("prior_scale", 1 / 3, minimum=1e-3,
               help="Gaussian prior: s.d. of the weights around their shared mean"),
+        Float("weight_scale", WEIGHT_SCALE, minimum=0.0,
+              help="One-hot prior: s.d. of a zero-mean ridge penalty on the weights "
+                   "(0: none, the maximum likelihood of the authors' code)"),
         Bool("share_bias", False,
              help="One baseline per neuron shared by all states, as in the paper's model "
                   "(off: each state has its own baseline)"),

@@ -39,7 +39,9 @@ def fit_options(params: dict[str, Any]) -> fitting.FitOptions:
     return fitting.FitOptions(prior=params["prior"], link=params["link"],
                               share_bias=bool(params["share_bias"]),
                               prior_scale=params["prior_scale"], max_iter=params["max_iter"],
-                              agree=params["restart_agree"])
+                              agree=params["restart_agree"],
+                              weight_scale=params["weight_scale"]
+                              if params["prior"] == "onehot" else 0.0)
 
 
 def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> dict:

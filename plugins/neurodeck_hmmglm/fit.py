@@ -96,7 +96,7 @@ def to_onehot(data: Data, p: Params, gamma: np.ndarray, opts: FitOptions) -> Par
     would then lock that in."""
     n = data.y.shape[1]
     prior = np.broadcast_to(ONEHOT_START, (n, n, 3)).copy()
-    adjacency = classify(data, p, gamma, opts.link, np.log(prior))
+    adjacency = classify(data, p, gamma, opts, np.log(prior))
     weights = np.where(np.sign(p.weights) == adjacency, p.weights, 0.0)
     return replace(p, weights=weights, adjacency=adjacency, adjacency_prior=prior,
                    prior_mean=None)

@@ -62,6 +62,10 @@ class FitOptions:
     link: str = "softplus"
     share_bias: bool = False  # one bias per neuron for all states (the paper's model)
     prior_scale: float = 1 / 3  # Gaussian prior s.d. (the reference's default)
+    # s.d. of a zero-mean ridge penalty on the weights when the prior is not Gaussian
+    # (0: none, the maximum-likelihood weights of the reference code). The analysis
+    # sets it for the one-hot prior (``compute.fit_options``); see docs/hmmglm.md.
+    weight_scale: float = 0.0
     max_iter: int = 100
     tol: float = 1e-6  # relative objective change that stops EM
     m_iter: int = 3  # most projected Newton steps per M-step and state (warm-started)
@@ -94,7 +98,16 @@ def log_prior(p: Params, opts: FitOptions) -> float:
         out += float(-0.5 * np.sum(d * d) / s2 - d.size * 0.5 * np.log(2 * np.pi * s2))
     elif opts.prior == "onehot":
         out += onehot_log_prior(p.adjacency, p.adjacency_prior)
+    if opts.prior != "gaussian" and opts.weight_scale > 0:
+        out -= 0.5 * float(np.sum(p.weights * p.weights)) / opts.weight_scale ** 2
     return out
+
+
+def ridge_precision(opts: FitOptions) -> float:
+    """Precision of the ridge penalty on the weights (0: none)."""
+    if opts.prior == "gaussian" or opts.weight_scale <= 0:
+        return 0.0
+    return 1.0 / opts.weight_scale ** 2
 
 
 def onehot_log_prior(adj: np.ndarray, pi: np.ndarray) -> float:

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import newton
-from .model import ONEHOT_DIRICHLET, Data, FitOptions, Params
+from .model import ONEHOT_DIRICHLET, Data, FitOptions, Params, ridge_precision
 
 GAMMA_FLOOR = 1e-9  # bins a state explains with less posterior weight are skipped
 W_MAX = 10.0  # |weight| bound: a rate factor of e^10 per (filtered) spike
@@ -78,16 +78,25 @@ def update_adjacency_prior(adj: np.ndarray) -> np.ndarray:
     return counts / counts.sum(axis=-1, keepdims=True)
 
 
+def ridge(opts: FitOptions, n: int) -> newton.Prior | None:
+    """The ridge penalty on the weights as a Newton prior (None: no penalty)."""
+    precision = ridge_precision(opts)
+    return newton.Prior(precision, np.zeros((n, n))) if precision > 0 else None
+
+
 def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
                  logpi: np.ndarray, b_max: float, opts: FitOptions,
                  metric: np.ndarray | None, bias: np.ndarray | None = None,
                  atol: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One state's one-hot M-step. Propose classes; a post-synaptic neuron whose
     proposal differs from its classes has its weights fitted within the proposal, kept
-    only if its objective (likelihood + class log prior) rose; every other neuron is
-    fitted within its current classes. Returns (theta, classes, metric)."""
+    only if its objective (likelihood + ridge + class log prior) rose; every other
+    neuron is fitted within its current classes. Returns (theta, classes, metric).
+    With the ridge, the gradient and curvature include it, so the class proposal's
+    quadratic model is that of the penalised objective."""
     n = len(theta)
-    loc = newton.local(rows, theta, opts.link, hessian=metric is None, diag=False)
+    prior = ridge(opts, n)
+    loc = newton.local(rows, theta, opts.link, prior, hessian=metric is None, diag=False)
     metric = loc.fisher if metric is None else metric.copy()
     curv = np.diagonal(metric, axis1=1, axis2=2)
     proposal = propose_classes(loc.grad, curv, theta[:, :-1], logpi)
@@ -98,10 +107,10 @@ def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
     if len(changed):
         lo, hi = box(n, proposal, b_max, bias)
         lo, hi = lo[changed], hi[changed]
-        th_p, v_p, met_p = newton.ascend(rows.neurons(changed),
-                                         np.clip(theta[changed], lo, hi), opts.link, lo,
-                                         hi, max_steps=opts.m_iter, metric=metric[changed],
-                                         atol=atol)
+        th_p, v_p, met_p = newton.ascend(
+            rows.neurons(changed), np.clip(theta[changed], lo, hi), opts.link, lo, hi,
+            prior.neurons(changed) if prior is not None else None, max_steps=opts.m_iter,
+            metric=metric[changed], atol=atol)
         now = loc.value[changed] + class_log_prior(adjacency[changed], logpi[changed])
         better = v_p + class_log_prior(proposal[changed], logpi[changed]) >= now
         keep = changed[better]
@@ -112,7 +121,8 @@ def onehot_state(rows: newton.Rows, theta: np.ndarray, adjacency: np.ndarray,
         start = newton.Local(loc.value[stay], loc.grad[stay], None, metric[stay])
         out[stay], _, metric[stay] = newton.ascend(
             rows.neurons(stay), theta[stay], opts.link, lo[stay], hi[stay],
-            max_steps=opts.m_iter, start=start, atol=atol)
+            prior.neurons(stay) if prior is not None else None, max_steps=opts.m_iter,
+            start=start, atol=atol)
     return out, adj, metric
 
 
@@ -175,7 +185,7 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
                 bias=p.bias.copy())
     state_data = state_rows(data, gamma)
     b_max = B_MAX + float(data.y.max(initial=0.0))
-    prior = None
+    prior = ridge(opts, data.y.shape[1])
     if opts.prior == "gaussian":
         prior = newton.Prior(1.0 / opts.prior_scale ** 2, p.prior_mean)
     if opts.prior == "onehot":
@@ -205,12 +215,14 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     return p
 
 
-def classify(data: Data, p: Params, gamma: np.ndarray, link: str, logpi: np.ndarray
+def classify(data: Data, p: Params, gamma: np.ndarray, opts: FitOptions, logpi: np.ndarray
              ) -> np.ndarray:
-    """Each state's connection classes from prior-free weights (the Wald-like test of
+    """Each state's connection classes from class-free weights (the Wald-like test of
     ``propose_classes`` against the class prior ``logpi``), K x N x N."""
     out = []
+    prior = ridge(opts, data.y.shape[1])
+    link = opts.link
     for s, rows in enumerate(state_rows(data, gamma)):
-        loc = newton.local(rows, theta_of(p, s), link, hessian=False)
+        loc = newton.local(rows, theta_of(p, s), link, prior, hessian=False)
         out.append(propose_classes(loc.grad, loc.fisher_diag, p.weights[s], logpi))
     return np.stack(out)

@@ -17,14 +17,41 @@ def small():
     return fit.Data(y, x, lengths)
 
 
-@pytest.mark.parametrize("prior", ["none", "gaussian", "onehot"])
-def test_em_objective_never_decreases(small, prior):
-    opts = fit.FitOptions(prior=prior, link="sigmoid", max_iter=25, tol=0.0)
+@pytest.mark.parametrize(("prior", "weight_scale"), [("none", 0.0), ("gaussian", 0.0),
+                                                     ("onehot", 0.0), ("none", 0.3),
+                                                     ("onehot", 0.3)])
+def test_em_objective_never_decreases(small, prior, weight_scale):
+    opts = fit.FitOptions(prior=prior, link="sigmoid", max_iter=25, tol=0.0,
+                          weight_scale=weight_scale)
     res = fit.fit(small, 2, opts, n_restarts=1, seed=1)
     steps = np.diff(res.log_posterior)
     # Each M-step raises Q + log prior; rounding in sums over ~1e3 bins is ~1e-9.
     assert steps.min() > -1e-7 * abs(res.log_posterior[-1])
     assert res.log_posterior[-1] > res.log_posterior[0]
+
+
+def test_ridge_is_in_the_objective_and_bounds_separable_weights():
+    # One state owning bins where a neuron never fires while its input is active: the
+    # maximum-likelihood weight runs to the |w| <= W_MAX bound; the ridge (s.d. 1) keeps
+    # it finite, and the objective EM reports includes the penalty exactly.
+    rng = np.random.default_rng(0)
+    x = rng.poisson(1.0, size=(2000, 2)).astype(float)
+    y = np.zeros((2000, 2))
+    y[:, 1] = rng.poisson(0.5, size=2000)
+    y[x[:, 1] == 0, 0] = rng.poisson(1.0, size=int(np.sum(x[:, 1] == 0)))  # 0 when x1 > 0
+    data = fit.Data(y, x, np.array([2000]))
+    weights = {}
+    for scale in (0.0, 1.0):
+        opts = fit.FitOptions(prior="none", link="softplus", weight_scale=scale, tol=0.0,
+                              max_iter=30)
+        res = fit.fit(data, 1, opts, n_restarts=1)
+        weights[scale] = res.params.weights[0, 0, 1]
+        penalty = 0.0 if scale == 0 else 0.5 * np.sum(res.params.weights ** 2) / scale ** 2
+        prior = float(np.sum(np.log(res.params.initial)))
+        np.testing.assert_allclose(res.log_posterior[-1],
+                                   res.log_likelihood[-1] + prior - penalty, rtol=1e-12)
+    assert weights[0.0] < -0.9 * fit.W_MAX  # drifted to the bound
+    assert -6.0 < weights[1.0] < -1.0  # strongly inhibitory, but finite
 
 
 def spikes_from_counts(counts, bin_width):
