@@ -510,6 +510,13 @@ def _make_class() -> type:
             return (f"<LazyRaw | {self._step.label} | {len(self.ch_names)} x {self.n_times} "
                     "(computed when read)>")
 
+        def display_copy(self) -> Any:
+            """A :class:`~neurodeck_mne.display_cache.DisplayCache` of this raw for views
+            (not built yet), or None when nothing is computed when it is read."""
+            from .display_cache import DisplayCache, offered
+
+            return DisplayCache(self) if offered(self) else None
+
         def _whole(self) -> bool:
             """Still exactly its step's output (not cropped, picked or projected since)."""
             step = self._step

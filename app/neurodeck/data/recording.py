@@ -96,6 +96,19 @@ class Recording(TimeSeries):
         else:
             super().apply_edit(op, values)
 
+    def display_copy(self) -> Any | None:
+        """A copy of the samples made for views only, when the raw offers one (a raw
+        computed window by window, e.g. a filtered recording: ``raw.display_copy()``, a
+        float32 file built by the view in the background; see
+        ``neurodeck_mne.display_cache``); None when it offers none. The same object on each
+        call until it is closed. Analyses never read it: they read :meth:`get_data`."""
+        copy = self.__dict__.get("_display_copy")
+        if copy is None or getattr(copy, "closed", False):
+            maker = getattr(self.raw, "display_copy", None)
+            copy = maker() if callable(maker) else None
+            self.__dict__["_display_copy"] = copy
+        return copy
+
     def get_data(self, start=0, stop=None, picks=None) -> np.ndarray:
         stop = self.n_times if stop is None else min(int(stop), self.n_times)
         start = max(int(start), 0)
