@@ -37,6 +37,8 @@ from . import population as pop
 from .annotations import AnnotationLayer
 from .canvas import Canvas, Look
 from .controls import Controls
+from .display_copy import CopyBuilder
+from .display_copy import offered as copy_offered
 from .display_filter import DisplayFilter
 from .edits import AnnotationEditor, BadChannels
 from .navigation import MAX_VISIBLE, Viewport
@@ -56,6 +58,9 @@ class BrowserView(ViewWidget):
 
     page_shown = QtCore.Signal()
     PREFETCH_AFTER_PAINT = True
+    #: Build the dataset's display copy when it offers one (see :mod:`.display_copy`).
+    DISPLAY_COPY = True
+    COPY_POLL_MS = 500
 
     def __init__(self, ds: Any, parent: QtWidgets.QWidget | None = None):
         super().__init__(ds, parent)
@@ -81,6 +86,9 @@ class BrowserView(ViewWidget):
         self.pager = Pager(self.source, lambda _want, page: self._show(page), self._failed)
         pager = self.pager
         self.destroyed.connect(lambda *_: pager.close(0.5))
+        self.copy_builder: CopyBuilder | None = None
+        self._page_text = ""
+        self._start_copy()
         if hasattr(ds, "subscribe_edits"):
             ds.subscribe_edits(self._on_edited)  # held weakly by the dataset
         self.setFocusPolicy(QtCore.Qt.StrongFocus)
@@ -463,6 +471,47 @@ class BrowserView(ViewWidget):
                                                   self.t0 + ahead)]
         self.pager.prefetch([want.at(t) for t in times if t != self.t0])
 
+    # -- the display copy (a precomputed copy of a recording computed on demand) ------------
+    def _start_copy(self) -> None:
+        if not self.DISPLAY_COPY or self.population is not None or \
+                not isinstance(self.source, SignalSource):
+            return
+        copy = copy_offered(self.obj)
+        if copy is None:
+            return
+        builder = self.copy_builder = CopyBuilder(copy)
+        self.destroyed.connect(lambda *_: builder.close())
+        self._copy_timer = QtCore.QTimer(self)
+        self._copy_timer.setInterval(self.COPY_POLL_MS)
+        self._copy_timer.timeout.connect(self._poll_copy)
+        self._copy_timer.start()
+        self._poll_copy()
+
+    def _poll_copy(self) -> None:
+        builder = self.copy_builder
+        if builder is None:
+            return
+        try:
+            state = builder.poll(self.isVisible())
+        except Exception as exc:  # noqa: BLE001 - never breaks the browser
+            builder.failed, state = f"{type(exc).__name__}: {exc}", "off"
+        shown = self.status.text()
+        if state == "ready":
+            self.source.fast = builder.copy  # the pages from now on
+        if state in ("ready", "off"):
+            self._copy_timer.stop()
+        if shown == self._with_note(self._page_text, self._copy_text):
+            self._copy_text = builder.note(state)
+            self.say(self._with_note(self._page_text, self._copy_text))
+        else:
+            self._copy_text = builder.note(state)
+
+    _copy_text = ""
+
+    @staticmethod
+    def _with_note(text: str, note: str) -> str:
+        return f"{text}; {note}" if note and text else text
+
     def _failed(self, want: Want, error: BaseException) -> None:
         self.error = f"{type(error).__name__}: {error}"
         self.say(f"read failed: {self.error}")
@@ -494,9 +543,11 @@ class BrowserView(ViewWidget):
         self._redraw()
         self.annotations.draw(self.t0, self.t0 + self.span)
         note = f"; {self.filt.band()} display filter" if self.filt else ""
-        self.say(f"{self.t0:.3f}\u2013{self.t0 + self.span:.3f} s of {self.duration:.1f} s; "
-                 f"rows {self.row_offset + 1}\u2013{self.row_offset + self.n_visible} of "
-                 f"{len(self.selection)}{note}")
+        self._page_text = (
+            f"{self.t0:.3f}\u2013{self.t0 + self.span:.3f} s of {self.duration:.1f} s; "
+            f"rows {self.row_offset + 1}\u2013{self.row_offset + self.n_visible} of "
+            f"{len(self.selection)}{note}")
+        self.say(self._with_note(self._page_text, self._copy_text))
         self.page_shown.emit()
         if self.PREFETCH_AFTER_PAINT:
             # Start reading the neighbours once this page is painted: a worker running
@@ -566,6 +617,9 @@ class BrowserView(ViewWidget):
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         self.pager.close(0.5)
+        if self.copy_builder is not None:  # cancelled, and its file deleted
+            self._copy_timer.stop()
+            self.copy_builder.close()
         if hasattr(self.obj, "unsubscribe_edits"):
             self.obj.unsubscribe_edits(self._on_edited)
         super().closeEvent(ev)

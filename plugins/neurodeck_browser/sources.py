@@ -92,6 +92,10 @@ class SignalSource(Source):
     """Any :class:`~neurodeck.data.TimeSeries` (recordings, traces, ROI series)."""
 
     kind = "signal"
+    #: A ready display copy of the dataset (``ds.display_copy()``: a float32 copy of a
+    #: recording computed on demand, see :mod:`.display_copy`), set by the view once built;
+    #: pages read it instead of computing the window. None: read the dataset.
+    fast: Any = None
 
     @property
     def row_types(self) -> list[str]:
@@ -112,23 +116,33 @@ class SignalSource(Source):
         stop = min(int(np.ceil(t1 * sf)), self.ds.n_times)
         return start, max(stop, start)
 
-    def read(self, start: int, stop: int, picks: Sequence[int], filt: Any = None
-             ) -> tuple[np.ndarray, int]:
+    def read(self, start: int, stop: int, picks: Sequence[int], filt: Any = None,
+             exact: bool = False) -> tuple[np.ndarray, int]:
         """Samples ``start:stop`` of rows ``picks`` (display-filtered when ``filt``), and
         how many samples per row were read. Only ``TimeSeries.get_data`` is called: a
         lazy dataset (a filtered recording computing windows on demand) computes just
-        this window, padding included."""
+        this window, padding included; once the view has built its display copy
+        (:attr:`fast`), pages read that (float32) instead, unless ``exact`` (the values
+        the user copies)."""
         if filt is None:
-            data = self.ds.get_data(start, stop, list(picks))
-            return np.asarray(data), data.shape[1]
+            data = self._rows(start, stop, picks, exact)
+            return data, data.shape[1]
         lo = max(start - filt.pad, 0)
         hi = min(stop + filt.pad, self.ds.n_times)
-        block = self.ds.get_data(lo, hi, list(picks))
+        block = self._rows(lo, hi, picks, exact)
         types = self.row_types
         from .display_filter import filterable
 
         block = filt.apply(block, filterable([types[k] for k in picks]))
         return block[:, start - lo: stop - lo], hi - lo
+
+    def _rows(self, start: int, stop: int, picks: Sequence[int], exact: bool) -> np.ndarray:
+        fast = None if exact else self.fast
+        if fast is not None:
+            block = fast.read(start, stop, list(picks))
+            if block is not None:  # None: closed meanwhile (the view went away)
+                return block
+        return np.asarray(self.ds.get_data(start, stop, list(picks)))
 
     def fetch(self, t0, t1, picks, n_px, mode="traces", filt=None) -> Page:
         picks = tuple(int(p) for p in picks)

@@ -27,7 +27,7 @@ def window_table(source: Source, rows: Sequence[int], t0: float, t1: float,
     if isinstance(source, SignalSource):
         start, stop = source.samples(t0, t1)
         stop = min(stop, start + max(MAX_VALUES // max(len(rows), 1), 1))
-        data, _ = source.read(start, stop, rows, filt)
+        data, _ = source.read(start, stop, rows, filt, exact=True)  # not the display copy
         factors = np.asarray([units.get(types[k], Unit()).factor for k in rows])
         data = data * factors[:, None]
         note = f"{filt.band()} display filter" if filt is not None else ""

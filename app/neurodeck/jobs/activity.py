@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 
 _lock = threading.Lock()
 _running = 0
+_ended = float("-inf")  # time.monotonic() when the last job ended
 
 
 def busy() -> bool:
@@ -21,10 +23,17 @@ def busy() -> bool:
     return _running > 0  # one int read: no lock needed, a stale answer only delays a prefetch
 
 
+def idle_for() -> float:
+    """Seconds since the last job ended (0 while one runs; infinite when none has run).
+    Background work that is costly to stop (a view's display cache) waits for a quiet
+    spell, so that it does not start between two jobs the user runs back to back."""
+    return 0.0 if _running > 0 else time.monotonic() - _ended
+
+
 @contextlib.contextmanager
 def running() -> Iterator[None]:
     """Marks the enclosed work as a running job."""
-    global _running
+    global _running, _ended
     with _lock:
         _running += 1
     try:
@@ -32,3 +41,4 @@ def running() -> Iterator[None]:
     finally:
         with _lock:
             _running -= 1
+            _ended = time.monotonic()
