@@ -35,6 +35,7 @@ QUIET_S = 3.0
 
 _lock = threading.Lock()
 _active: CopyBuilder | None = None  # the builder whose thread is running, if any
+_users: dict[int, int] = {}  # id(copy) -> builders (views) using it
 
 
 def offered(ds: Any) -> Any | None:
@@ -66,6 +67,9 @@ class CopyBuilder:
 
     def __init__(self, copy: Any):
         self.copy = copy
+        with _lock:  # views sharing the dataset's copy: the last one closed drops it
+            _users[id(copy)] = _users.get(id(copy), 0) + 1
+        self._closed = False
         self.fraction = 0.0
         self.failed: str | None = None
         self.starts = 0  # builds started (restarts after a cancel count; for tests)
@@ -87,7 +91,7 @@ class CopyBuilder:
         ``"waiting"`` or ``"off"`` (refused, failed or closed: never again)."""
         if self.copy.ready:
             return "ready"
-        if self.done:
+        if self.done or self._closed:
             return "off"
         if not shown or activity.busy() or activity.idle_for() < QUIET_S:
             if self.running:
@@ -137,9 +141,20 @@ class CopyBuilder:
             self._thread.join(wait)
 
     def close(self, wait: float = 0.0) -> None:
-        """The view is going away: cancel the build and drop the copy (its file)."""
+        """The view is going away: cancel the build, and drop the copy (its file) unless
+        another view still shows the same dataset."""
         self.cancel(wait)
-        self.copy.close()
+        with _lock:
+            if self._closed:
+                return
+            self._closed = True
+            left = _users.get(id(self.copy), 1) - 1
+            if left > 0:
+                _users[id(self.copy)] = left
+            else:
+                _users.pop(id(self.copy), None)
+        if left <= 0:
+            self.copy.close()
 
     def note(self, state: str) -> str:
         """What the status line says about the copy ("" when nothing worth saying)."""

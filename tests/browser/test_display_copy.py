@@ -188,3 +188,17 @@ def test_a_failing_copy_leaves_the_browser_reading_the_dataset(qtbot, _setup):
     qtbot.waitUntil(lambda: view.page is not None and abs(view.page.t0 - 10.0) < 1e-9,
                     timeout=5000)
     assert view.source.fast is None and view.error is None
+
+
+def test_two_views_share_one_copy_dropped_with_the_last(qtbot, _setup):
+    ds = _chain(seconds=30.0)
+    first = _open(qtbot, ds)
+    qtbot.waitUntil(lambda: first.source.fast is not None, timeout=15000)
+    second = _open(qtbot, ds)
+    qtbot.waitUntil(lambda: second.source.fast is not None, timeout=5000)
+    copy = first.source.fast
+    assert second.source.fast is copy and second.copy_builder.starts == 0  # built once
+    second.close()
+    assert copy.ready and len(list(_setup.iterdir())) == 1  # the first view still reads it
+    first.close()
+    assert copy.closed and not list(_setup.iterdir())
