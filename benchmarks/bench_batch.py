@@ -96,14 +96,15 @@ def run(quick: bool) -> dict:
                 return rep.mode
 
             fns = {"loop": loop, "run_batch default": lambda: batch(None),
-                   "1 worker, cold": lambda: batch(1), "2 workers, cold": lambda: batch(2),
-                   "2 workers, warm": lambda: batch(2)}
+                   "1 worker, cold": lambda: batch(1), "1 worker, warm": lambda: batch(1),
+                   "2 workers, cold": lambda: batch(2), "2 workers, warm": lambda: batch(2)}
             order = iter(__import__("itertools").cycle(fns))
 
             def setup(order=order):
-                # Untimed: every variant but "warm" starts with no cluster (as a new CLI
-                # process would); "warm" reuses the one "2 workers, cold" just started.
-                if next(order) != "2 workers, warm":
+                # Untimed: every variant but the "warm" ones starts with no cluster (as a
+                # new CLI process would); a "warm" one reuses the cluster of the "cold"
+                # one just before it (same worker count).
+                if not next(order).endswith("warm"):
                     runner._close_clusters()
 
             res = compare(fns, repeats=repeats, setup=setup)
@@ -113,12 +114,14 @@ def run(quick: bool) -> dict:
                    "per_input_s": res["loop"]["wall"]["median"] / n,
                    "default_vs_loop": ratio(res, "run_batch default", "loop"),
                    "scaling_2_vs_1_cold": ratio(res, "1 worker, cold", "2 workers, cold"),
+                   "scaling_2_vs_1_warm": ratio(res, "1 worker, warm", "2 workers, warm"),
                    "speedup_2_warm_vs_loop": ratio(res, "loop", "2 workers, warm")}
             cases.append(row)
             print(f"{kind} x{n}: " + ", ".join(
                 f"{k} {v['wall']['median']:.2f} s" for k, v in res.items())
                 + f"; default/loop {row['default_vs_loop']:.2f}, "
-                  f"2 vs 1 worker {row['scaling_2_vs_1_cold']:.2f}x", flush=True)
+                  f"2 vs 1 worker {row['scaling_2_vs_1_cold']:.2f}x cold, "
+                  f"{row['scaling_2_vs_1_warm']:.2f}x warm", flush=True)
     finally:
         runner._close_clusters()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -129,18 +132,22 @@ def tables(doc: dict) -> dict[str, str]:
     from harness import fmt_spread
 
     lines = ["| workload | inputs | s per input (loop) | loop | run_batch (default) | "
-             "1 worker, cold | 2 workers, cold | 2 workers, warm | default / loop | "
-             "2 vs 1 worker (cold) | loop / 2 workers (warm) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "1 worker, cold | 1 worker, warm | 2 workers, cold | 2 workers, warm | "
+             "default / loop | 2 vs 1 worker (cold) | 2 vs 1 worker (warm) | "
+             "loop / 2 workers (warm) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+             "---: | ---: |"]
     for c in doc["cases"]:
         t = c["timings"]
-        cells = [fmt_spread(t[k]["wall"]) for k in ("loop", "run_batch default",
-                                                    "1 worker, cold", "2 workers, cold",
-                                                    "2 workers, warm")]
+        cells = [fmt_spread(t[k]["wall"]) if k in t else "-"
+                 for k in ("loop", "run_batch default", "1 worker, cold", "1 worker, warm",
+                           "2 workers, cold", "2 workers, warm")]
         per = c.get("per_input_s", t["loop"]["wall"]["median"] / c["inputs"])
         lines.append(f"| {c['workload']} | {c['inputs']} | {per:.3f} | " + " | ".join(cells)
                      + f" | {c['default_vs_loop']:.2f} | {c['scaling_2_vs_1_cold']:.2f}x"
-                     f" | {c['speedup_2_warm_vs_loop']:.2f}x |")
+                     + (f" | {c['scaling_2_vs_1_warm']:.2f}x" if "scaling_2_vs_1_warm" in c
+                        else " | -")
+                     + f" | {c['speedup_2_warm_vs_loop']:.2f}x |")
     env = doc["environment"]
     lines.append("")
     lines.append(f"Median (min-max) wall time of {doc['repeats']} interleaved repeats; "
