@@ -615,6 +615,14 @@ class BrowserView(ViewWidget):
         except RuntimeError:  # deleted meanwhile
             pass
 
+    def showEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        self.pager.shown = True  # prefetches of pages around this one may run again
+        super().showEvent(ev)
+
+    def hideEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        self.pager.shown = False  # another tab in front: prefetches wait
+        super().hideEvent(ev)
+
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         self.pager.close(0.5)
         if self.copy_builder is not None:  # cancelled, and its file deleted

@@ -101,9 +101,14 @@ class Pager(QtCore.QObject):
             with contextlib.suppress(RuntimeError, TypeError):
                 me._arrived.emit(key, page, error)
 
+        # Prefetches wait while a job computes and while the view is hidden (another tab
+        # in front): a hidden view's neighbours are of no use until it is shown again,
+        # and its workers would only take the cores from the job or the visible view.
+        self.shown = True  # set by the view from its show / hide events
         self.fetcher = LatestFetcher(deliver, cache_size=64, workers=workers,
                                      cache_bytes=cache_bytes, sizer=lambda p: p.nbytes(),
-                                     defer_prefetch=activity.busy)
+                                     defer_prefetch=lambda: activity.busy() or not
+                                     getattr(ref(), "shown", False))
         self._arrived.connect(self._delivered, QtCore.Qt.QueuedConnection)
         self.closed = False
 

@@ -453,3 +453,26 @@ def test_one_paint_per_page(qtbot):
     assert view.page.t0 == 20.0
     qtbot.wait(300)
     assert len(paints) == 1
+
+
+def test_a_hidden_browser_prefetches_nothing_until_shown_again(qtbot):
+    """Behind another tab a browser's prefetches wait (they would take the cores from the
+    job or the view in front); shown again, they are made."""
+    import time
+
+    ds, _ = _recording(seconds=120.0)
+    view = _open(qtbot, ds)
+    qtbot.waitUntil(lambda: view.pager.fetcher.idle, timeout=5000)  # first prefetches
+    made = []
+    job = view.pager.job
+    view.pager.job = lambda want: (lambda: made.append(want.t0) or job(want)())
+    view.hide()
+    view.set_window(60.0)  # a foreground page, made at once though hidden
+    _wait_page(qtbot, view, 60.0)
+    view._prefetch_neighbours()
+    time.sleep(0.6)  # two of the fetcher's deferral re-checks
+    qtbot.wait(10)
+    assert made == [60.0]
+    view.show()
+    qtbot.waitUntil(lambda: len(made) == 4, timeout=5000)
+    assert sorted(made[1:]) == [50.0, 70.0, 80.0]

@@ -223,7 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
             first = added[0] if added else None
             self._remember(path)
             if first is not None:
-                self.show_entry(first.id)
+                self._show_soon(first.id)
                 self.statusBar().showMessage(f"Opened {path}", 5000)
                 log.info("opened %s", path)
 
@@ -240,7 +240,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return True
 
         return self.jobs.submit(f"Open {Path(path).name}",
-                                lambda progress: open_path(self.pm, path, reader, **options),
+                                lambda progress: self._view_ready(
+                                    open_path(self.pm, path, reader, **options)),
                                 done, ask)
 
     def _ask_layout(self, exc: LayoutChoiceNeeded, reader: str | None,
@@ -355,12 +356,12 @@ class MainWindow(QtWidgets.QMainWindow):
         mark = self.session.mark()  # edits made from now on follow this step
 
         def work(progress):
-            return engine.execute(step, datasets, progress)
+            return self._view_ready(engine.execute(step, datasets, progress))
 
         def done(out: Dataset) -> None:
             entry = self.session.add(out, parent=entries[0].id if entries else None,
                                      origin=origin, after=mark)
-            self.show_entry(entry.id)
+            self._show_soon(entry.id)
             log.info("%s finished on %s", step.id, ", ".join(e.name for e in entries))
 
         return self.jobs.submit(f"{step.spec.title}: {', '.join(e.name for e in entries)}",
@@ -438,6 +439,26 @@ class MainWindow(QtWidgets.QMainWindow):
                                 lambda progress: study.member(key), done)
 
     # -- views ------------------------------------------------------------------------
+    def _view_ready(self, out: Any) -> Any:
+        """Import the module of the view that will show ``out`` (on the job's thread, so
+        the first view of a kind does not stall the window with its imports); ``out``
+        unchanged. A view that cannot be imported fails later, where it is reported."""
+        first = out[0] if isinstance(out, list) and out else out
+        if isinstance(first, Dataset):
+            try:
+                candidates = views_for(self.pm, first)
+                if candidates:
+                    resolve(candidates[0].widget)
+            except Exception:  # noqa: BLE001 - reported when the view is made
+                log.debug("view module of %s not preloaded", first.name, exc_info=True)
+        return out
+
+    def _show_soon(self, entry_id: int) -> None:
+        """Show a job's output on the event loop's next turn, not inside the job's result
+        slot: making a view and painting it then come in two turns, with the timers and
+        input handled between them, instead of one long stall of the window."""
+        QtCore.QTimer.singleShot(0, self, lambda: self.show_entry(entry_id))
+
     def show_entry(self, entry_id: int, view: View | None = None) -> QtWidgets.QWidget | None:
         entry = self.session.entries.get(entry_id)
         if entry is None:
