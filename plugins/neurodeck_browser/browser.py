@@ -93,7 +93,14 @@ class BrowserView(ViewWidget):
             ds.subscribe_edits(self._on_edited)  # held weakly by the dataset
         self.setFocusPolicy(QtCore.Qt.StrongFocus)
         self._layout_rows()
-        self.request()
+        # The first page is asked for once the view is up (next event-loop turn): its
+        # worker then does not compete for the interpreter with the view's construction
+        # and first paint (on a lazy chain, a page takes 100+ ms of Python-heavy work).
+        QtCore.QTimer.singleShot(0, self, self._first_request)
+
+    def _first_request(self) -> None:
+        if self.page is None and self.pager.wanted is None:
+            self.request()
 
     # -- the data shown ------------------------------------------------------------------------
     def _make_source(self) -> Source:

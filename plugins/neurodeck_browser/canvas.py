@@ -88,7 +88,8 @@ class Canvas:
         self.layers = {"traces": self.traces, "raster": self.raster, "heatmap": self.heatmap}
         self._bars: tuple | None = None  # what the scale bars show
 
-        self.overview = self.glw.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()})
+        self.overview = self.glw.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()},
+                                         enableMenu=False)  # no menu: none is shown
         self.overview.setMaximumHeight(OVERVIEW_PX)
         self.overview.hideButtons()
         self.overview.setMouseEnabled(False, False)

@@ -223,7 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
             first = added[0] if added else None
             self._remember(path)
             if first is not None:
-                self._show_soon(first.id)
+                self.show_entry(first.id)
                 self.statusBar().showMessage(f"Opened {path}", 5000)
                 log.info("opened %s", path)
 
@@ -361,7 +361,7 @@ class MainWindow(QtWidgets.QMainWindow):
         def done(out: Dataset) -> None:
             entry = self.session.add(out, parent=entries[0].id if entries else None,
                                      origin=origin, after=mark)
-            self._show_soon(entry.id)
+            self.show_entry(entry.id)
             log.info("%s finished on %s", step.id, ", ".join(e.name for e in entries))
 
         return self.jobs.submit(f"{step.spec.title}: {', '.join(e.name for e in entries)}",
@@ -452,12 +452,6 @@ class MainWindow(QtWidgets.QMainWindow):
             except Exception:  # noqa: BLE001 - reported when the view is made
                 log.debug("view module of %s not preloaded", first.name, exc_info=True)
         return out
-
-    def _show_soon(self, entry_id: int) -> None:
-        """Show a job's output on the event loop's next turn, not inside the job's result
-        slot: making a view and painting it then come in two turns, with the timers and
-        input handled between them, instead of one long stall of the window."""
-        QtCore.QTimer.singleShot(0, self, lambda: self.show_entry(entry_id))
 
     def show_entry(self, entry_id: int, view: View | None = None) -> QtWidgets.QWidget | None:
         entry = self.session.entries.get(entry_id)
