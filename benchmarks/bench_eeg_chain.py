@@ -152,8 +152,10 @@ def worker_gui(path: str, keep: str | None = None) -> dict:
     window.resize(1366, 768)
     window.show()
     ticks: list[float] = []
+    tags: list[str] = []  # the step under way at each tick
+    now = ["open"]
     timer = QtCore.QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(lambda: (ticks.append(time.perf_counter()), tags.append(now[0])))
     timer.start(20)
 
     def wait(job):
@@ -175,11 +177,13 @@ def worker_gui(path: str, keep: str | None = None) -> dict:
     steps = STEPS
     t0 = time.perf_counter()
     ticks.append(t0)
+    tags.append("open")
     wait(window.open_file(path))
     times = {"open": time.perf_counter() - t0}
     entry = max(window.session.entries)
     counted: list[float] = []
     for step_id, params in steps:
+        now[0] = step_id
         t1 = time.perf_counter()
         job = window.run_step(engine.prepare(spec(step_id), params), [entry])
         if step_id == "epochs":
@@ -193,8 +197,12 @@ def worker_gui(path: str, keep: str | None = None) -> dict:
     timer.stop()
     epochs = window.session.entries[entry].dataset.mne_epochs
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    by_step: dict[str, float] = {}  # longest gap begun while each step was under way
+    for gap, tag in zip(gaps, tags, strict=False):
+        by_step[tag] = max(by_step.get(tag, 0.0), gap)
     out = {"wall_s": wall, "peak_bytes": _peak_bytes(), "checksum": _checksum(epochs),
-           "max_gap_s": max(gaps), "progress_updates": updates,
+           "max_gap_s": max(gaps), "max_gap_by_step_s": by_step,
+           "gaps_over_250ms": sum(g >= 0.25 for g in gaps), "progress_updates": updates,
            "n_channels": len(epochs.ch_names), "steps_s": times}
     _keep(epochs, keep)
     return out
@@ -325,7 +333,7 @@ def _code_version() -> dict:
 
 
 # -- the run -------------------------------------------------------------------------------
-def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
+def run(data_dir: Path, quick: bool, minutes: int | None = None, repeats: int = 2) -> dict:
     import numpy as np
     from harness import compare, environment, stats
 
@@ -336,7 +344,6 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
         from make_big_fif import make_big_fif
 
         make_big_fif(path, minutes=minutes)
-    repeats = 2
     env = environment()
     code = _code_version()
     got: dict[str, list[dict]] = {"mne": [], "neurodeck GUI": [], "neurodeck API": []}
@@ -374,6 +381,11 @@ def run(data_dir: Path, quick: bool, minutes: int | None = None) -> dict:
                                          if o.get("returncode")]
         if k == "neurodeck GUI":
             summary[k]["max_gap_s"] = max(o["max_gap_s"] for o in outs)
+            if all("max_gap_by_step_s" in o for o in outs):
+                summary[k]["max_gap_by_step_s"] = {
+                    step: max(o["max_gap_by_step_s"].get(step, 0.0) for o in outs)
+                    for step in outs[0]["max_gap_by_step_s"]}
+                summary[k]["gaps_over_250ms"] = [o["gaps_over_250ms"] for o in outs]
             summary[k]["progress_updates"] = min(o["progress_updates"] for o in outs)
     ratio = summary["neurodeck GUI"]["wall_s"]["median"] / summary["mne"]["wall_s"]["median"]
     api_ratio = (summary["neurodeck API"]["wall_s"]["median"]
@@ -432,7 +444,7 @@ def tables(doc: dict) -> dict[str, str]:
               f"untimed warm-up each (disk cache "
               f"warm); MNE's default n_jobs (1); {env['cpu_count']} cores shared with other "
               f"jobs, 1-min load average {min(loads):.1f}\u2013{max(loads):.1f} at the runs' "
-              f"starts ({env['date'][:10]}){_code_note(doc)}.", "",
+              f"starts ({env['date'][:10]}){_code_note(doc)}.{_gap_note(doc)}", "",
               f"| page of 10 s x 64 channels, {doc['browse_pages']} random windows, "
               "interleaved | fetch (decimated for 1600 px), median (min\u2013max) |",
               "| --- | ---: |"]
@@ -466,6 +478,19 @@ def _code_note(doc: dict) -> str:
         return ""
     return (f"; code at commit {code['commit']}"
             + (" with uncommitted edits in app/ or the MNE plugin" if code["dirty"] else ""))
+
+
+def _gap_note(doc: dict) -> str:
+    """Where the GUI's longest event-loop gaps began (runs that recorded it)."""
+    gui = doc["variants"]["neurodeck GUI"]
+    by_step = gui.get("max_gap_by_step_s")
+    if not by_step:
+        return ""
+    parts = ", ".join(f"{k} {v * 1e3:.0f} ms" for k, v in by_step.items())
+    over = gui.get("gaps_over_250ms", [])
+    return (f" Longest event-loop gap begun during each step (the step's job, then its "
+            f"output's view being made and painted): {parts}; gaps of 250 ms or more per "
+            f"run: {', '.join(map(str, over))}.")
 
 
 def _view_goals(doc: dict) -> list[tuple]:
@@ -518,6 +543,7 @@ def main() -> None:
     ap.add_argument("--path")
     ap.add_argument("--keep")
     ap.add_argument("--minutes", type=int, help="recording length (default 60; quick 6)")
+    ap.add_argument("--repeats", type=int, default=2, help="timed runs of each variant")
     args = ap.parse_args()
     if args.worker and args.worker.startswith("view-"):
         print(json.dumps(worker_view(args.path, args.worker.split("-", 1)[1])))
@@ -529,7 +555,7 @@ def main() -> None:
         return
     from harness import write_results
 
-    data = run(args.data_dir, args.quick, args.minutes)
+    data = run(args.data_dir, args.quick, args.minutes, args.repeats)
     env = data.pop("env")
     write_results(RESULTS, data, quick=args.quick, env=env)
 
