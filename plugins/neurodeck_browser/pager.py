@@ -104,7 +104,9 @@ class Pager(QtCore.QObject):
         # Prefetches wait while a job computes and while the view is hidden (another tab
         # in front): a hidden view's neighbours are of no use until it is shown again,
         # and its workers would only take the cores from the job or the visible view.
-        self.shown = True  # set by the view from its show / hide events
+        # A copy of the view's visibility, set from its show / hide events: the fetcher's
+        # threads read it, and a widget may only be asked on the GUI thread.
+        self.shown = True
         self.fetcher = LatestFetcher(deliver, cache_size=64, workers=workers,
                                      cache_bytes=cache_bytes, sizer=lambda p: p.nbytes(),
                                      defer_prefetch=lambda: activity.busy() or not

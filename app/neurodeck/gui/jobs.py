@@ -167,7 +167,6 @@ class JobManager(QtCore.QObject):
         while self.active_jobs() and time.monotonic() < deadline:
             app.processEvents(QtCore.QEventLoop.AllEvents, 50)
             time.sleep(0.005)
-        app.processEvents()  # and what the last result queued (its view's first page)
         return not self.active_jobs()
 
 
