@@ -158,7 +158,7 @@ def run_case(case: dict, variants: tuple[str, ...] = VARIANTS,
             "em_iterations": int(len(res.log_posterior) - 1),
             "wall_s": rec["wall"]["median"], "cpu_s": rec["cpu"]["median"],
             "stage_s": res.seconds, "split_merge_moves": res.split_merge_moves,
-            "notes": res.notes, "finished": True,
+            "ridge_scales": res.ridge_scales, "notes": res.notes, "finished": True,
         }
     return out
 

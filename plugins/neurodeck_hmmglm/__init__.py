@@ -56,6 +56,9 @@ HMMGLM = Analysis(
         Float("weight_scale", WEIGHT_SCALE, minimum=0.0,
               help="One-hot prior: s.d. of a zero-mean ridge penalty on the weights "
                    "(0: none, the maximum likelihood of the authors' code)"),
+        Bool("fit_weight_scale", False,
+             help="One-hot prior: choose the ridge s.d. from the data (empirical Bayes: "
+                  "the s.d. of largest evidence); weight_scale is then its starting value"),
         Bool("share_bias", False,
              help="One baseline per neuron shared by all states, as in the paper's model "
                   "(off: each state has its own baseline)"),

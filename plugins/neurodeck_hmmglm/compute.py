@@ -41,7 +41,8 @@ def fit_options(params: dict[str, Any]) -> fitting.FitOptions:
                               prior_scale=params["prior_scale"], max_iter=params["max_iter"],
                               agree=params["restart_agree"],
                               weight_scale=params["weight_scale"]
-                              if params["prior"] == "onehot" else 0.0)
+                              if params["prior"] == "onehot" else 0.0,
+                              ridge_auto=bool(params["fit_weight_scale"]))
 
 
 def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> dict:

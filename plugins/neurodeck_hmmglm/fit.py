@@ -17,7 +17,7 @@ from scipy.optimize import linear_sum_assignment
 
 from neurodeck.jobs.progress import Progress
 
-from . import glm, hmm, splitmerge
+from . import evidence, glm, hmm, splitmerge
 from .init import window_features, window_labels
 from .model import ONEHOT_START, PRIORS, Data, FitOptions, Params, emissions, log_prior
 from .mstep import W_MAX, classify, m_step, state_rows
@@ -44,6 +44,8 @@ class FitResult:
     # Wall seconds per stage: "starts" (one per screened start), "split_merge", "final".
     seconds: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what a user should know
+    # The ridge s.d. used: "screen" (prior-free starts), "final" (the returned fit).
+    ridge_scales: dict = field(default_factory=dict)
     metrics: list | None = field(default=None, repr=False)  # Newton metrics per state
 
 
@@ -190,6 +192,32 @@ def _screen(data: Data, n_states: int, opts: FitOptions, rng: np.random.Generato
               progress, settle=opts.settle, metrics=metrics)
 
 
+def _auto_ridge(opts: FitOptions) -> bool:
+    return opts.ridge_auto and opts.prior != "gaussian" and opts.weight_scale > 0
+
+
+RIDGE_ROUNDS = 3  # most re-estimates of the ridge on the first start
+RIDGE_RTOL = 0.1  # ... until the s.d. changes by less than this, relatively
+
+
+def _settle_ridge(data: Data, res: FitResult, opts: FitOptions, progress: Progress
+                  ) -> tuple[FitResult, FitOptions]:
+    """The first start with the ridge's s.d. re-estimated from its fit (empirical
+    Bayes, ``evidence.py``) and the start re-screened from where it ended, until the
+    s.d. settles. Every later start and the final fit use that s.d., so the starts'
+    objectives stay comparable."""
+    for _ in range(RIDGE_ROUNDS):
+        scale = evidence.ridge_scale(state_rows(data, res.gamma), res.params.weights,
+                                     res.params.bias, opts.link, opts.weight_scale)
+        if abs(scale - opts.weight_scale) <= RIDGE_RTOL * opts.weight_scale:
+            break
+        opts = replace(opts, weight_scale=scale)
+        sopts = _screen_options(opts)
+        res = em(data, res.params, replace(sopts, max_iter=min(opts.screen_iter, opts.max_iter)),
+                 progress, settle=opts.settle, metrics=res.metrics)
+    return res, opts
+
+
 def _screen_options(opts: FitOptions) -> FitOptions:
     return replace(opts, prior="none") if opts.prior == "onehot" else opts
 
@@ -215,6 +243,8 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
     for r in range(max_starts):
         sub = progress.sub(SCREEN_SHARE * r / max_starts, SCREEN_SHARE * (r + 1) / max_starts)
         res = _screen(data, n_states, opts, rng, sub, features)
+        if r == 0 and _auto_ridge(opts):
+            res, opts = _settle_ridge(data, res, opts, sub)
         starts_s.append(time.perf_counter() - t0)  # the first one includes the features
         t0 = time.perf_counter()
         screens.append(res)
@@ -228,9 +258,14 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
     split_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     rest = progress.sub(SCREEN_SHARE, 1.0)
+    screen_scale = opts.weight_scale
     if opts.prior == "onehot":
-        out = em(data, to_onehot(data, first.params, first.gamma, opts), opts, rest,
-                 metrics=first.metrics)
+        start = to_onehot(data, first.params, first.gamma, opts)
+        if _auto_ridge(opts):  # the strengths' own scale, on the present connections
+            opts = replace(opts, weight_scale=evidence.ridge_scale(
+                state_rows(data, first.gamma), start.weights, start.bias, opts.link,
+                opts.weight_scale, free=start.adjacency != 0))
+        out = em(data, start, opts, rest, metrics=first.metrics)
     elif first.converged:
         out = first
     else:
@@ -245,6 +280,7 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
     out.restart_objectives = np.array([s.log_posterior[-1] for s in screens])
     out.restart_agreement = found
     out.split_merge_moves = moves
+    out.ridge_scales = {"screen": screen_scale, "final": opts.weight_scale}
     out.seconds = {"starts": starts_s, "split_merge": split_s,
                    "final": time.perf_counter() - t0}
     n_found = int(np.sum(found >= opts.agree_fraction))

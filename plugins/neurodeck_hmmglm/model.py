@@ -66,6 +66,10 @@ class FitOptions:
     # (0: none, the maximum-likelihood weights of the reference code). The analysis
     # sets it for the one-hot prior (``compute.fit_options``); see docs/hmmglm.md.
     weight_scale: float = 0.0
+    # Choose that s.d. from the data (empirical Bayes, ``evidence.py``): the first
+    # start's screening re-estimates it until it settles, and the one-hot model re-
+    # estimates it on its present connections; ``weight_scale`` is the starting value.
+    ridge_auto: bool = False
     max_iter: int = 100
     tol: float = 1e-6  # relative objective change that stops EM
     m_iter: int = 3  # most projected Newton steps per M-step and state (warm-started)
