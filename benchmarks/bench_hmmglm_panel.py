@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     global RESULTS
     for item in args.set:
         name, value = item.split("=", 1)
-        OVERRIDES[name] = float(value)
+        flag = value.lower() in ("true", "false")
+        OVERRIDES[name] = value.lower() == "true" if flag else float(value)
         RESULTS += f"-{name}-{value}"
     if args.rerun_unfinished:
         return rerun_unfinished(args.cap, args.quick)
