@@ -13,8 +13,9 @@ from neurodeck.plugin_api import (
     optional,
 )
 
-# Ridge s.d. on the one-hot weights (log-rate per filtered spike), chosen on the
-# robustness panel (benchmarks/bench_hmmglm_panel.py; docs/hmmglm.md).
+# Ridge s.d. on the one-hot weights (log-rate per filtered spike): the starting value
+# of the empirical-Bayes choice (fit_weight_scale), or the fixed s.d. without it; see
+# the robustness panel (benchmarks/bench_hmmglm_panel.py; docs/hmmglm.md).
 WEIGHT_SCALE = 1.0
 
 HMMGLM = Analysis(
@@ -56,7 +57,7 @@ HMMGLM = Analysis(
         Float("weight_scale", WEIGHT_SCALE, minimum=0.0,
               help="One-hot prior: s.d. of a zero-mean ridge penalty on the weights "
                    "(0: none, the maximum likelihood of the authors' code)"),
-        Bool("fit_weight_scale", False,
+        Bool("fit_weight_scale", True,
              help="One-hot prior: choose the ridge s.d. from the data (empirical Bayes: "
                   "the s.d. of largest evidence); weight_scale is then its starting value"),
         Bool("share_bias", False,
@@ -108,6 +109,8 @@ HMMGLM = Analysis(
         "sequence_lengths": "bins in each sequence (segment/trial/animal)",
         "basis": "history basis weights for lags 1..history_lags",
         "converged": "whether EM met its tolerance before max_iter",
+        "ridge_scale": "s.d. of the ridge on the weights of the returned fit (chosen from "
+                       "the data with fit_weight_scale; 0: none)",
     },
 )
 

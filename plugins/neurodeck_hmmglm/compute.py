@@ -90,6 +90,7 @@ def run(inputs: list[Dataset], params: dict[str, Any], progress: Progress) -> di
         labels=np.asarray(labels, dtype=str), counts=y.astype(np.int32),
         bin_times=bin_times, sequence_lengths=lengths, basis=basis,
         converged=np.bool_(res.converged),
+        ridge_scale=np.float64(res.ridge_scales.get("final", opts.weight_scale)),
     )
     if opts.prior == "gaussian":
         out["prior_mean"] = p.prior_mean

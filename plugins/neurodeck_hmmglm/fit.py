@@ -201,11 +201,12 @@ RIDGE_RTOL = 0.1  # ... until the s.d. changes by less than this, relatively
 
 
 def _settle_ridge(data: Data, res: FitResult, opts: FitOptions, progress: Progress
-                  ) -> tuple[FitResult, FitOptions]:
-    """The first start with the ridge's s.d. re-estimated from its fit (empirical
-    Bayes, ``evidence.py``) and the start re-screened from where it ended, until the
-    s.d. settles. Every later start and the final fit use that s.d., so the starts'
-    objectives stay comparable."""
+                  ) -> FitOptions:
+    """The options with the ridge's s.d. chosen from a pilot start ``res`` (empirical
+    Bayes, ``evidence.py``): re-estimated, and the pilot re-screened from where it
+    ended, until the s.d. settles. The pilot is then set aside: every start is screened
+    afresh at that s.d., so that none has had more iterations than the others (the
+    pilot's extra ones would give it the highest objective by themselves)."""
     for _ in range(RIDGE_ROUNDS):
         scale = evidence.ridge_scale(state_rows(data, res.gamma), res.params.weights,
                                      res.params.bias, opts.link, opts.weight_scale)
@@ -215,7 +216,7 @@ def _settle_ridge(data: Data, res: FitResult, opts: FitOptions, progress: Progre
         sopts = _screen_options(opts)
         res = em(data, res.params, replace(sopts, max_iter=min(opts.screen_iter, opts.max_iter)),
                  progress, settle=opts.settle, metrics=res.metrics)
-    return res, opts
+    return opts
 
 
 def _screen_options(opts: FitOptions) -> FitOptions:
@@ -242,9 +243,10 @@ def _fit(data: Data, n_states: int, opts: FitOptions, n_restarts: int, seed: int
     starts_s: list[float] = []
     for r in range(max_starts):
         sub = progress.sub(SCREEN_SHARE * r / max_starts, SCREEN_SHARE * (r + 1) / max_starts)
-        res = _screen(data, n_states, opts, rng, sub, features)
         if r == 0 and _auto_ridge(opts):
-            res, opts = _settle_ridge(data, res, opts, sub)
+            opts = _settle_ridge(data, _screen(data, n_states, opts, rng, sub, features),
+                                 opts, sub)
+        res = _screen(data, n_states, opts, rng, sub, features)
         starts_s.append(time.perf_counter() - t0)  # the first one includes the features
         t0 = time.perf_counter()
         screens.append(res)
