@@ -69,6 +69,11 @@ def worker(n: int, starts: str, profile: bool) -> dict:
         from dataclasses import replace
 
         opts = replace(opts, weight_scale=WEIGHT_SCALE)
+        from neurodeck_hmmglm import HMMGLM
+
+        defaults = HMMGLM.schema.resolve({})
+        if "fit_weight_scale" in defaults:  # versions that choose the s.d. from the data
+            opts = replace(opts, ridge_auto=bool(defaults["fit_weight_scale"]))
     restarts = {"one": 1}.get(starts)
     args = (data, K, opts) if restarts is None else (data, K, opts, restarts)
     out: dict = {}

@@ -351,24 +351,40 @@ def tables(doc: dict) -> dict[str, str]:
 
 
 def ridge_table() -> str:
-    """The default fit at each ridge s.d. run with ``--set weight_scale=S`` (one row per
-    results file ``hmmglm_panel-weight_scale-S.json``)."""
+    """The default fit (its ridge s.d. chosen from the data) beside fixed s.d.s: one row
+    per results file ``hmmglm_panel-weight_scale-S.json``, each written by
+    ``--set fit_weight_scale=false --set weight_scale=S`` (or, before the data-chosen
+    s.d. existed, by ``--set weight_scale=S``)."""
     rows = []
-    for path in RESULTS_DIR.glob("hmmglm_panel-weight_scale-*.json"):
+    paths = [(None, RESULTS_DIR / f"{RESULTS}.json")]
+    paths += [(float(p.stem.rsplit("-", 1)[1]), p)
+              for p in RESULTS_DIR.glob("hmmglm_panel-*weight_scale-*.json")
+              if "fit_weight_scale-true" not in p.stem]
+    for scale, path in paths:
+        if not path.exists():
+            continue
         doc = json.loads(path.read_text(encoding="utf-8"))
         fin = [c["default"] for c in doc["cases"] if c["default"]["finished"]]
         s = doc["summary"]["default"]
-        scale = float(path.stem.rsplit("-", 1)[1])
-        rows.append((scale, f"| {scale:g}{' (ML)' if scale == 0 else ''} | "
+        if scale is None:
+            chosen = [f["ridge_scales"]["final"] for f in fin if f.get("ridge_scales")]
+            label = (f"from the data (default; chosen {min(chosen):.2g}-{max(chosen):.2g})"
+                     if chosen else "default")
+        else:
+            label = f"{scale:g}{' (ML)' if scale == 0 else ''}, fixed"
+        rows.append((-1.0 if scale is None else scale,
+                     f"| {label} | "
                      f"{s['pass']}/{s['cases']} | {s['ratio_min']:.3f} | "
                      f"{s['ratio_median']:.4f} | "
                      f"{np.median([f['weight_r'] for f in fin]):.3f} | "
                      f"{np.median([f['class_accuracy'] for f in fin]):.3f} | "
                      f"{np.median([f['balanced_class_accuracy'] for f in fin]):.3f} | "
-                     f"{s['wall_s_total']:.0f} s | {doc['environment']['loadavg_start'][0]} |"))
-    head = ["| weight_scale | cases >= 0.97 x truth | min ratio | median ratio | "
-            "median weight r | median class acc | median balanced | total time | load |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                     f"{s['wall_s_total']:.0f} s | {doc['environment']['loadavg_start'][0]} | "
+                     f"{doc['environment']['date'][:10]} |"))
+    head = ["| ridge s.d. (weight_scale) | cases >= 0.97 x truth | min ratio | median ratio | "
+            "median weight r | median class acc | median balanced | total time | load | "
+            "measured |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     return "\n".join(head + [r for _, r in sorted(rows)])
 
 
