@@ -10,6 +10,7 @@ interpreter lock, so a stall it records late was one where a job thread held the
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -53,12 +54,31 @@ def main() -> None:
             samples.append(rec)
 
     threading.Thread(target=watch, daemon=True).start()
+    collections: list[tuple[int, float, str]] = []  # (generation, seconds, thread)
+    began = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:  # the collector holds the lock throughout
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif info["generation"] >= 1:
+            gui = threading.get_ident() == gui_id
+            collections.append((info["generation"], time.perf_counter() - began[0],
+                                "GUI" if gui else threading.current_thread().name))
+
+    gc.callbacks.append(on_gc)
     import bench_eeg_chain
 
     out = bench_eeg_chain.worker_gui(args.path)
     done.set()
     print(json.dumps({k: out[k] for k in ("max_gap_s", "max_gap_by_step_s",
                                           "gaps_over_250ms", "steps_s")}, indent=1))
+    for gen in (1, 2):
+        sel = [c for c in collections if c[0] == gen]
+        if sel:
+            worst = max(sel, key=lambda c: c[1])
+            print(f"generation-{gen} collections: {len(sel)}, total "
+                  f"{sum(c[1] for c in sel) * 1e3:.0f} ms, longest {worst[1] * 1e3:.0f} ms "
+                  f"(thread {worst[2]})")
     stalls: list[list[dict]] = []  # consecutive samples are one stall
     for rec in samples:
         if stalls and rec["t"] - stalls[-1][-1]["t"] < 0.05:

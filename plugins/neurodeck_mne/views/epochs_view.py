@@ -21,6 +21,16 @@ def _types(ds: Epochs) -> list[str]:
     return list(ep.get_channel_types()) if ep is not None else ["eeg"] * len(ds.labels)
 
 
+def color_limit(data: np.ndarray, most: int = 100_000) -> float:
+    """The symmetric colour limit: the 98th percentile of |amplitude|, from an evenly
+    strided sample of at most ``most`` values (the whole image of 1,800 epochs x 701
+    samples took 40 ms of the GUI thread for a limit the sample gives to ~1%)."""
+    flat = data.reshape(-1)
+    sample = np.abs(flat[:: max(1, flat.size // most)])
+    lim = float(np.percentile(sample, 98)) if sample.size else 0.0
+    return lim if np.isfinite(lim) and lim > 0 else 1.0
+
+
 class EpochsImageView(ViewWidget):
     """Epochs x time image of one channel (amplitude in uV for EEG) and its evoked trace."""
 
@@ -77,7 +87,7 @@ class EpochsImageView(ViewWidget):
         factor, name = unit(self.types[k])
         data = self.current()
         times = self.ds.times
-        lim = float(np.percentile(np.abs(data), 98)) or 1.0
+        lim = color_limit(data)
         self.image.setImage(data, autoLevels=False, levels=(-lim, lim))
         dt = 1.0 / self.ds.sfreq
         self.image.setRect(QtCore.QRectF(times[0] - dt / 2, 0, times[-1] - times[0] + dt,
