@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .data.base import Dataset
+from .jobs import collector
 
 Listener = Callable[[str, "Entry"], None]
 
@@ -286,7 +287,9 @@ class Session:
             self.sync_edits()  # edits made without notice come first
         cmd.do(self)
         self._undo.append(cmd)
-        self._redo.clear()
+        if self._redo:  # undone additions are dropped for good
+            self._redo.clear()
+            collector.release()
         self._emit("history", None)
 
     # -- unsaved work ---------------------------------------------------------------------------
@@ -396,6 +399,7 @@ class Session:
         entry = self.entries.pop(entry_id, None)
         if entry is not None:
             entry.dataset.unsubscribe_edits(self._on_edit)
+            collector.release()  # a cycle through the dataset must stay collectable
             self._emit("removed", entry)
 
     def _append(self, records: list[dict[str, Any]], after: dict[str, Any] | None = None
@@ -437,6 +441,7 @@ class Session:
         self.history.clear()
         self._undo.clear()
         self._redo.clear()
+        collector.release()
         self._edit_state.clear()
         self._saved = []
         self._emit("history", None)

@@ -24,7 +24,7 @@ from typing import Any
 from PySide6 import QtCore
 
 from ..errors import Cancelled, NeurodeckError
-from ..jobs import activity
+from ..jobs import activity, collector
 from ..jobs.progress import Progress
 
 #: After Cancel: when to stop a job that did not stop itself, and when to give up on it.
@@ -95,6 +95,8 @@ class JobManager(QtCore.QObject):
         try:
             with activity.running():  # background prefetches wait meanwhile
                 value = fn(job.progress)
+                if not activity.others_running():  # here, not in the GUI thread's turn
+                    collector.settle()  # that makes the result's view: two short stalls
             self._result.emit(job.id, value, "", "")
         except Cancelled:
             self._result.emit(job.id, None, "cancelled", "")

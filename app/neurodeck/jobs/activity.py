@@ -23,6 +23,11 @@ def busy() -> bool:
     return _running > 0  # one int read: no lock needed, a stale answer only delays a prefetch
 
 
+def others_running() -> bool:
+    """Inside :func:`running`: whether another job is computing too."""
+    return _running > 1
+
+
 def idle_for() -> float:
     """Seconds since the last job ended (0 while one runs; infinite when none has run).
     Background work that is costly to stop (a view's display cache) waits for a quiet
