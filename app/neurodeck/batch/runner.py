@@ -242,10 +242,30 @@ def _local_client(n: int, processes: bool):
         if cluster is not None and getattr(cluster, "status", None) is not None \
                 and str(cluster.status).endswith("running"):
             return Client(cluster)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                               dashboard_address=None)
+        with _worker_environment():
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                                   dashboard_address=None)
         _CLUSTERS[key] = cluster
         return Client(cluster)
+
+
+#: Environment variables dask's nanny sets in its workers that this cluster leaves out.
+#: ``MALLOC_TRIM_THRESHOLD_=65536`` makes glibc hand freed memory back at once, but setting
+#: it also turns off glibc's adaptive mmap threshold, so every numpy temporary above
+#: 128 KiB is mapped and unmapped afresh (page faults on each): an analysis computed
+#: 1.28x slower in a worker than in a plain process (wPLI of a 64-channel, 90-s
+#: recording: 1.44 against 1.12 s; without it, 1.12 s in both).
+DROPPED_WORKER_ENVIRON = ("MALLOC_TRIM_THRESHOLD_",)
+
+
+def _worker_environment():
+    """Dask configuration for the local cluster's worker processes (see above)."""
+    import dask
+
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    for name in DROPPED_WORKER_ENVIRON:
+        env.pop(name, None)
+    return dask.config.set({"distributed.nanny.pre-spawn-environ": env})
 
 
 @atexit.register
