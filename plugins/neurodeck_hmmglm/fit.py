@@ -20,7 +20,7 @@ from neurodeck.jobs.progress import Progress
 from . import evidence, glm, hmm, splitmerge
 from .init import window_features, window_labels
 from .model import ONEHOT_START, PRIORS, Data, FitOptions, Params, emissions, log_prior
-from .mstep import W_MAX, classify, m_step, state_rows
+from .mstep import W_MAX, class_evidence, m_step, occam_classes, state_rows, update_adjacency_prior
 
 __all__ = ["W_MAX", "Data", "FitOptions", "FitResult", "Params", "emissions", "fit",
            "state_rows"]  # the names other modules and tests use
@@ -90,15 +90,43 @@ def start_from_labels(data: Data, labels: np.ndarray, p: Params, opts: FitOption
     return q
 
 
+CLASS_ROUNDS = 5  # most rounds of (classes -> learned class prior and scale -> classes)
+START_SCALE = 0.1  # the strengths' s.d. to start the evidence search from, with no ridge
+
+
 def to_onehot(data: Data, p: Params, gamma: np.ndarray, opts: FitOptions) -> Params:
     """The one-hot model from a prior-free fit whose states have separated: classify
-    each connection (a Wald-like test against the starting categorical prior) and keep
+    each connection by its marginal likelihood (``mstep.occam_classes``), then learn the
+    class prior (per connection, over the states) and the present strengths' scale
+    (evidence) from those classes and classify again, until the classes settle; keep
     the weights that fit their class. Starting the one-hot model from mixed states
     would make every state's couplings look like their average, and the shared prior
-    would then lock that in."""
+    would then lock that in.
+
+    Why not the M-step's Wald-like test against the fixed sparse start prior: on a weak,
+    dense panel case (K=3, N=40, softplus) it left 86% of connections absent (39% in
+    truth) and the fit reached 0.949x the truth's state accuracy; one-hot EM from the
+    true classes reaches 0.984x with a higher objective, so the start was what failed.
+    Iterating that test with a learned prior calls noise present (its gain is never
+    negative; planted class accuracy 0.80 -> 0.61); the marginal likelihood does not.
+    """
     n = data.y.shape[1]
+    rows = state_rows(data, gamma)
+    evidence_ = class_evidence(data, p, gamma, opts.link)
+    scale = opts.weight_scale if opts.weight_scale > 0 else evidence.ridge_scale(
+        rows, p.weights, p.bias, opts.link, START_SCALE)
     prior = np.broadcast_to(ONEHOT_START, (n, n, 3)).copy()
-    adjacency = classify(data, p, gamma, opts, np.log(prior))
+    adjacency = occam_classes(evidence_, np.log(prior), scale)
+    for _ in range(CLASS_ROUNDS):
+        present = adjacency != 0
+        if present.any():
+            scale = evidence.ridge_scale(rows, np.where(present, p.weights, 0.0), p.bias,
+                                         opts.link, scale, free=present)
+        prior = update_adjacency_prior(adjacency)
+        new = occam_classes(evidence_, np.log(prior), scale)
+        if np.array_equal(new, adjacency):
+            break
+        adjacency = new
     weights = np.where(np.sign(p.weights) == adjacency, p.weights, 0.0)
     return replace(p, weights=weights, adjacency=adjacency, adjacency_prior=prior,
                    prior_mean=None)

@@ -215,14 +215,43 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     return p
 
 
-def classify(data: Data, p: Params, gamma: np.ndarray, opts: FitOptions, logpi: np.ndarray
-             ) -> np.ndarray:
-    """Each state's connection classes from class-free weights (the Wald-like test of
-    ``propose_classes`` against the class prior ``logpi``), K x N x N."""
+def class_evidence(data: Data, p: Params, gamma: np.ndarray, link: str
+                   ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per state, the likelihood's one-coordinate quadratic model of every connection
+    around weight 0: (gradient at 0, curvature), each N x N, from class-free weights."""
     out = []
-    prior = ridge(opts, data.y.shape[1])
-    link = opts.link
     for s, rows in enumerate(state_rows(data, gamma)):
-        loc = newton.local(rows, theta_of(p, s), link, prior, hessian=False)
-        out.append(propose_classes(loc.grad, loc.fisher_diag, p.weights[s], logpi))
+        loc = newton.local(rows, theta_of(p, s), link, None, hessian=False)
+        curv = loc.fisher_diag[:, :-1] + 1e-12
+        out.append((loc.grad[:, :-1] + curv * p.weights[s], curv))
+    return out
+
+
+def occam_classes(evidence: list[tuple[np.ndarray, np.ndarray]], logpi: np.ndarray,
+                  scale: float) -> np.ndarray:
+    """Each state's connection classes by their marginal likelihood (K x N x N).
+
+    A present connection's strength has a half-normal prior of s.d. ``scale`` on its
+    sign's side; integrating it against the quadratic model (g0 w - c w^2 / 2) gives
+    ``log 2 + g0^2 / 2a + log(lambda / a) / 2 + log Phi(g0 / sqrt a)`` with ``lambda =
+    1 / scale^2`` and ``a = c + lambda``, against 0 for "absent". Unlike the Wald-like
+    gain of :func:`propose_classes`, which is never negative, this Occam factor keeps a
+    connection that the data do not support absent whatever the class prior says, so
+    the prior can be learned from the classes without calling noise present.
+    """
+    from scipy.special import log_ndtr
+
+    lam = 1.0 / scale ** 2
+    out = []
+    for g0, curv in evidence:
+        a = curv + lam
+        base = 0.5 * np.log(lam / a) + np.log(2.0)
+
+        def log_bf(g, a=a, base=base):
+            return g * g / (2 * a) + base + log_ndtr(g / np.sqrt(a))
+
+        score = np.stack([log_bf(-g0) + logpi[..., 0],
+                          np.broadcast_to(logpi[..., 1], g0.shape),
+                          log_bf(g0) + logpi[..., 2]], axis=-1)
+        out.append(np.argmax(score, axis=-1) - 1)
     return np.stack(out)
