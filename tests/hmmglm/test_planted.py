@@ -3,7 +3,9 @@
 training), Dirichlet inhibitory/absent/excitatory connections with positive strengths,
 sigmoid rate, exponential 5-bin history; the default 3 EM starts. The full-size
 setting is in benchmarks/bench_hmmglm.py. Measured (3 data seeds): state accuracy
-0.977-0.984, weight r 0.89-0.94, one-hot class accuracy 0.79-0.81 (prior-free ~0.18)."""
+0.977-0.984, weight r 0.89-0.94, one-hot class accuracy 0.79-0.81 (prior-free ~0.18)
+with the one-hot start used before 2026-12-03; the marginal-likelihood start gives 0.77
+on seed 0 (docs/hmmglm.md, "The one-hot start")."""
 
 import numpy as np
 import pytest
