@@ -112,7 +112,7 @@ def to_onehot(data: Data, p: Params, gamma: np.ndarray, opts: FitOptions) -> Par
     """
     n = data.y.shape[1]
     rows = state_rows(data, gamma)
-    evidence_ = class_evidence(data, p, gamma, opts.link)
+    evidence_ = class_evidence(rows, p, opts.link)
     scale = opts.weight_scale if opts.weight_scale > 0 else evidence.ridge_scale(
         rows, p.weights, p.bias, opts.link, START_SCALE)
     prior = np.broadcast_to(ONEHOT_START, (n, n, 3)).copy()

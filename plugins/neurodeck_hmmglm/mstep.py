@@ -215,13 +215,13 @@ def m_step(data: Data, gamma: np.ndarray, xi_sum: np.ndarray, p: Params,
     return p
 
 
-def class_evidence(data: Data, p: Params, gamma: np.ndarray, link: str
+def class_evidence(rows: list[newton.Rows], p: Params, link: str
                    ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per state, the likelihood's one-coordinate quadratic model of every connection
     around weight 0: (gradient at 0, curvature), each N x N, from class-free weights."""
     out = []
-    for s, rows in enumerate(state_rows(data, gamma)):
-        loc = newton.local(rows, theta_of(p, s), link, None, hessian=False)
+    for s, r in enumerate(rows):  # rows: state_rows(data, gamma)
+        loc = newton.local(r, theta_of(p, s), link, None, hessian=False)
         curv = loc.fisher_diag[:, :-1] + 1e-12
         out.append((loc.grad[:, :-1] + curv * p.weights[s], curv))
     return out
