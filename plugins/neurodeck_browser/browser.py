@@ -58,6 +58,8 @@ class BrowserView(ViewWidget):
 
     page_shown = QtCore.Signal()
     PREFETCH_AFTER_PAINT = True
+    #: While a page is read for a step in time, the next one is read beside it.
+    PREFETCH_ON_REQUEST = True
     #: Build the dataset's display copy when it offers one (see :mod:`.display_copy`).
     DISPLAY_COPY = True
     COPY_POLL_MS = 500
@@ -458,13 +460,21 @@ class BrowserView(ViewWidget):
 
     def request(self) -> None:
         """Show the current window: from the cache at once, else via the workers."""
-        if self.t0 != self._last_t0:
+        moved = self.t0 != self._last_t0
+        if moved:
             self._direction = 1.0 if self.t0 > self._last_t0 else -1.0
             self._last_t0 = self.t0
         self.controls.show_state(self)
-        page = self.pager.request(self._want(self.t0))
+        want = self._want(self.t0)
+        page = self.pager.request(want)
         if page is not None:
             self._show(page)
+        elif self.PREFETCH_ON_REQUEST and moved and self.page is not None:
+            # Paging: while this page is read, the other worker reads the next one, so
+            # paging back to back finds it ready (the rest waits for the paint, below).
+            nxt = self.viewport.clamp(self.t0 + self._direction * self.span)
+            if nxt != self.t0:
+                self.pager.prefetch([want.at(nxt)])
         if not self.PREFETCH_AFTER_PAINT:
             self._prefetch_neighbours()
 
