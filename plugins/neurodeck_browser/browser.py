@@ -66,6 +66,7 @@ class BrowserView(ViewWidget):
 
     def __init__(self, ds: Any, parent: QtWidgets.QWidget | None = None):
         super().__init__(ds, parent)
+        self._sized = False  # laid out (or off screen): pages may be asked for
         self.population = ds if pop.is_population(ds) else None
         self.animal: int | str | None = 0 if self.population is not None else None
         self.remove_dc = True
@@ -95,14 +96,19 @@ class BrowserView(ViewWidget):
             ds.subscribe_edits(self._on_edited)  # held weakly by the dataset
         self.setFocusPolicy(QtCore.Qt.StrongFocus)
         self._layout_rows()
-        # The first page is asked for once the view is up (next event-loop turn): its
-        # worker then does not compete for the interpreter with the view's construction
-        # and first paint (on a lazy chain, a page takes 100+ ms of Python-heavy work).
+        # The first page is asked for once the view is up: its worker then does not
+        # compete for the interpreter with the view's construction and first paint (on a
+        # lazy chain, a page takes 100+ ms of Python-heavy work), and it is read and drawn
+        # for the plot's real size, once (not at the size before the layout, then again).
         QtCore.QTimer.singleShot(0, self, self._first_request)
 
     def _first_request(self) -> None:
-        if self.page is None and self.pager.wanted is None:
+        if not self.isVisible():
+            self._sized = True  # not on screen (yet): any size will do until it is
+        if self._sized and self.page is None and self.pager.wanted is None:
             self.request()
+        # else: shown, and its layout settles first (the first page comes with the
+        # resize, in _after_resize)
 
     # -- the data shown ------------------------------------------------------------------------
     def _make_source(self) -> Source:
@@ -465,6 +471,8 @@ class BrowserView(ViewWidget):
             self._direction = 1.0 if self.t0 > self._last_t0 else -1.0
             self._last_t0 = self.t0
         self.controls.show_state(self)
+        if not self._sized:
+            return  # the view is being set up: its first page is asked for once sized
         want = self._want(self.t0)
         page = self.pager.request(want)
         if page is not None:
@@ -621,8 +629,11 @@ class BrowserView(ViewWidget):
 
     def _after_resize(self) -> None:
         try:
+            self._sized = True
             self._layout_rows()
             if self.page is None:
+                if self.pager.wanted is None:
+                    self.request()  # the first page, at the size it is shown at
                 return
             wanted = self.pager.wanted
             if wanted is None or self._want(self.t0).key() != wanted.key():

@@ -476,3 +476,41 @@ def test_a_hidden_browser_prefetches_nothing_until_shown_again(qtbot):
     view.show()
     qtbot.waitUntil(lambda: len(made) == 4, timeout=5000)
     assert sorted(made[1:]) == [50.0, 70.0, 80.0]
+
+
+def test_a_shown_browser_reads_its_first_page_once_at_its_size(qtbot):
+    """The first page waits for the view's layout: read once, for the plot's real size (not
+    at the size before the layout, then again)."""
+    ds, _ = _recording()
+    view = BrowserView(ds)
+    qtbot.addWidget(view)
+    made = []
+    job = view.pager.job
+    view.pager.job = lambda want: (lambda: made.append(want) or job(want)())
+    view.resize(1000, 600)
+    view.restore_state({"n_visible": 16, "t0": 0.0, "span": 10.0})  # before it is shown
+    view.show()
+    qtbot.waitUntil(lambda: view.page is not None, timeout=5000)
+    qtbot.waitUntil(lambda: view.pager.fetcher.idle, timeout=5000)
+    first = [w for w in made if w.t0 == 0.0]
+    assert len(first) == 1
+    assert first[0].n_px == view.n_px()
+    assert first[0].size == view.canvas.size(view.devicePixelRatioF())
+
+
+def test_a_step_in_time_reads_the_next_page_beside_it(qtbot):
+    """Paging: while the page stepped to is read, the next one in the direction of travel
+    is queued for the second worker at once (not only after the paint)."""
+    ds, _ = _recording(seconds=120.0)
+    view = _open(qtbot, ds)
+    qtbot.waitUntil(lambda: view.pager.fetcher.idle, timeout=5000)
+    view.pager.fetcher.clear_cache()
+    asked = []
+    prefetch = view.pager.prefetch
+    view.pager.prefetch = lambda wants: asked.append([w.t0 for w in wants]) or prefetch(wants)
+    view.set_window(50.0)
+    assert asked == [[60.0]]  # synchronously, with the request for 50 s
+    asked.clear()
+    view.set_window(40.0)  # backwards: the one before
+    assert asked == [[30.0]]
+    _wait_page(qtbot, view, 40.0)
