@@ -36,7 +36,10 @@ class OrientedRun:
         self._lock = threading.Lock()
         name = str(getattr(run.img, "get_filename", lambda: "")() or "")
         self.compressed = name.endswith((".gz", ".bz2", ".zst"))
-        self.nbytes = int(np.prod(run.shape)) * 4
+        # Held in memory as the file stores it (int16 for most scanners: half of float32),
+        # scaled to float32 per read.
+        self._slope, self._inter, dtype = _scaling(self.img)
+        self.nbytes = int(np.prod(run.shape)) * _held_dtype(dtype).itemsize
 
     # -- index mapping -----------------------------------------------------------------
     def to_display(self, ijk) -> list[int]:
@@ -61,30 +64,96 @@ class OrientedRun:
 
     # -- reads (worker thread) ----------------------------------------------------------------
     def load_all(self) -> bool:
-        """Read the whole run into memory once (used for compressed files)."""
+        """Read the whole run into memory once (used for compressed files), in the file's
+        own data type (:attr:`nbytes`; its scaling is applied per read)."""
         with self._lock:
             if self._full is None:
-                data = np.asarray(self.img.dataobj, dtype=np.float32)
+                proxy = self.img.dataobj
+                if self._slope is None:  # no scaling to undo: float32 (as every read)
+                    data = np.asarray(proxy, dtype=np.float32)
+                else:
+                    data = _read_unscaled(proxy)
+                    data = data.astype(_held_dtype(data.dtype), copy=False)
                 self._full = data if data.ndim == 4 else data[..., None]
         return True
 
+    def _scaled(self, raw: np.ndarray) -> np.ndarray:
+        out = np.asarray(raw, dtype=np.float32)
+        if self._slope is not None and (self._slope != 1.0 or self._inter != 0.0):
+            out = out * np.float32(self._slope) + np.float32(self._inter)
+        return out
+
     def display_volume(self, t: int) -> np.ndarray:
         full = self._full
-        vol = full[..., int(t)] if full is not None else self.run.volume(int(t))
+        vol = self._scaled(full[..., int(t)]) if full is not None else self.run.volume(int(t))
         return self.orient(vol)
 
     def display_series(self, display_ijk) -> np.ndarray:
         i, j, k = self.to_file(display_ijk)
         full = self._full
         if full is not None:
-            return np.array(full[i, j, k, :], dtype=np.float32)
+            return np.array(self._scaled(full[i, j, k, :]), dtype=np.float32)
         return self.run.voxel_series(i, j, k)
 
     def region_series(self, display_mask: np.ndarray) -> np.ndarray:
         """Mean over the voxels of a display-space mask at every volume."""
         self.load_all()
         file_mask = _unorient(display_mask, self.ornt)
-        return self._full[file_mask].mean(axis=0).astype(np.float32)
+        mean = self._full[file_mask].mean(axis=0, dtype=np.float64)
+        return self._scaled(mean)  # the scaling is linear: the mean's = the scaled mean
+
+
+def _scaling(img) -> tuple[float | None, float, np.dtype]:
+    """(slope, intercept, stored dtype) of the image's data, or slope None when its proxy
+    cannot give the unscaled values (an in-memory array, an unusual proxy)."""
+    proxy = img.dataobj
+    dtype = np.dtype(getattr(proxy, "dtype", np.float32))
+    if not hasattr(proxy, "get_unscaled"):
+        return None, 0.0, np.dtype(np.float32)
+    slope = getattr(proxy, "slope", 1.0)
+    inter = getattr(proxy, "inter", 0.0)
+    slope = 1.0 if slope is None or not np.isfinite(slope) or slope == 0 else float(slope)
+    inter = 0.0 if inter is None or not np.isfinite(inter) else float(inter)
+    return slope, inter, dtype
+
+
+READ_CHUNK = 16 * 2**20
+
+
+def _read_unscaled(proxy) -> np.ndarray:
+    """The proxy's stored values, read in chunks straight into the array: a compressed
+    file read whole would first be decompressed into a second buffer of the same size
+    (``GzipFile.readinto`` reads, then copies), doubling the peak."""
+    from nibabel.openers import ImageOpener
+
+    shape, dtype = tuple(int(n) for n in proxy.shape), np.dtype(proxy.dtype)
+    offset, order = getattr(proxy, "offset", None), getattr(proxy, "order", "F")
+    file_like = getattr(proxy, "file_like", None)
+    if offset is None or file_like is None or proxy.__class__.__name__ != "ArrayProxy":
+        return np.asarray(proxy.get_unscaled())
+    out = np.empty(shape, dtype=dtype.newbyteorder("="), order=order)
+    view = memoryview(out.reshape(-1, order="A")).cast("B")
+    with ImageOpener(file_like) as fh:
+        fh.seek(int(offset))
+        done = 0
+        while done < view.nbytes:
+            n = fh.readinto(view[done:done + READ_CHUNK])
+            if not n:
+                name = getattr(file_like, "name", file_like)
+                raise OSError(f"{name}: the image data end after {done} of "
+                              f"{view.nbytes} bytes (is the file truncated?)")
+            done += n
+    if not dtype.isnative:  # the file's byte order: swap in place
+        out.byteswap(inplace=True)
+    return out
+
+
+def _held_dtype(dtype: np.dtype) -> np.dtype:
+    """What a run is held as in memory: its integers as they are, floats as float32."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iub" and dtype.itemsize <= 4:
+        return dtype
+    return np.dtype(np.float32)
 
 
 def _unorient(arr: np.ndarray, ornt: np.ndarray) -> np.ndarray:

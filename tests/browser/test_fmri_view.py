@@ -124,3 +124,39 @@ def test_atlas_dataset_opens_as_labels(qtbot, run_file):
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: view.volume is not None, timeout=10000)
     assert view.region_at(view.run.to_display((0, 0, 0))) == (1, "alpha")
+
+
+@pytest.mark.parametrize("slope, inter, endian", [(1.0, 0.0, "<"), (0.5, 100.0, "<"),
+                                                  (0.5, 100.0, ">")])
+def test_a_compressed_int16_run_is_held_as_int16_and_read_scaled(qtbot, tmp_path, slope,
+                                                                  inter, endian):
+    """A .nii.gz is decompressed once into memory in the file's own type (int16: half of
+    float32), whatever its byte order; volumes, time courses and region means come out
+    scaled as nibabel's ``get_fdata`` (float32 display: rtol 1e-6)."""
+    rng = np.random.default_rng(1)
+    raw = rng.integers(-3000, 3000, (8, 9, 6, 12)).astype(np.int16)
+    header = nib.Nifti1Header(endianness=endian)
+    header.set_data_dtype(np.int16)
+    img = nib.Nifti1Image(raw, np.diag([2.0, 2.0, 2.0, 1.0]), header)
+    img.header.set_slope_inter(slope, inter)
+    path = tmp_path / "run16.nii.gz"
+    nib.save(img, path)
+    assert nib.load(path).dataobj.dtype.byteorder in ("=", "|", endian)
+    ref = nib.load(path).get_fdata()
+    assert not np.allclose(ref, raw) or slope == 1.0  # the scaling is real
+    view = _open(qtbot, FmriRun(nib.load(path)))
+    qtbot.waitUntil(lambda: view.run._full is not None, timeout=10000)
+    assert view.run._full.dtype == np.int16
+    assert view.run.nbytes == raw.nbytes
+    view.set_time(7)
+    qtbot.waitUntil(lambda: view.t == 7 and np.allclose(view.volume, ref[..., 7]),
+                    timeout=10000)
+    np.testing.assert_allclose(view.volume, ref[..., 7], rtol=1e-6)
+    view.set_cursor_voxel(3, 4, 2)
+    qtbot.waitUntil(lambda: view.series is not None and np.allclose(
+        view.series, ref[3, 4, 2]), timeout=10000)
+    np.testing.assert_allclose(view.series, ref[3, 4, 2], rtol=1e-6)
+    mask = np.zeros(raw.shape[:3], bool)
+    mask[2:5, 1:7, 3] = True  # axes already RAS here: display mask = file mask
+    np.testing.assert_allclose(view.run.region_series(mask), ref[mask].mean(axis=0),
+                               rtol=1e-6)
