@@ -22,7 +22,7 @@ from neurodeck.gui.widgets.axes import label_axis
 from neurodeck.gui.widgets.base import ViewWidget, colormap
 
 from .fetcher import LatestFetcher
-from .volume import OrientedRun, label_lut, resample_labels
+from .volume import OrientedRun, label_lut, read_error, resample_labels
 
 PLANES = ("sagittal", "coronal", "axial")
 # Display axes (horizontal, vertical) of each plane and the axis it cuts.
@@ -313,7 +313,7 @@ class FmriView(ViewWidget):
     @QtCore.Slot(object, object, object)
     def _on_arrived(self, key, value, error) -> None:
         if error is not None:
-            self.readout.setText(f"read failed: {type(error).__name__}: {error}")
+            self.readout.setText(read_error(self.run.img, error))
             return
         if key[0] == "volume" and key[1] == self.t:
             self._show_volume(key[1], value)

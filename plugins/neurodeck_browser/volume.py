@@ -120,6 +120,16 @@ def _scaling(img) -> tuple[float | None, float, np.dtype]:
 READ_CHUNK = 16 * 2**20
 
 
+def read_error(img, error: BaseException) -> str:
+    """What a failed read says: the file, the cause, and for a compressed stream that
+    ends early, the likely reason."""
+    name = str(getattr(img, "get_filename", lambda: "")() or "the image")
+    text = f"read failed: {name}: {type(error).__name__}: {error}"
+    if isinstance(error, EOFError) or "truncated" in str(error):
+        text += " (the file is truncated: its data end before the header says)"
+    return text
+
+
 def _read_unscaled(proxy) -> np.ndarray:
     """The proxy's stored values, read in chunks straight into the array: a compressed
     file read whole would first be decompressed into a second buffer of the same size
@@ -139,9 +149,7 @@ def _read_unscaled(proxy) -> np.ndarray:
         while done < view.nbytes:
             n = fh.readinto(view[done:done + READ_CHUNK])
             if not n:
-                name = getattr(file_like, "name", file_like)
-                raise OSError(f"{name}: the image data end after {done} of "
-                              f"{view.nbytes} bytes (is the file truncated?)")
+                raise EOFError(f"the image data end after {done} of {view.nbytes} bytes")
             done += n
     if not dtype.isnative:  # the file's byte order: swap in place
         out.byteswap(inplace=True)

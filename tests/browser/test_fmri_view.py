@@ -160,3 +160,22 @@ def test_a_compressed_int16_run_is_held_as_int16_and_read_scaled(qtbot, tmp_path
     mask[2:5, 1:7, 3] = True  # axes already RAS here: display mask = file mask
     np.testing.assert_allclose(view.run.region_series(mask), ref[mask].mean(axis=0),
                                rtol=1e-6)
+
+
+def test_a_truncated_compressed_run_says_which_file_and_why(qtbot, tmp_path):
+    """A .nii.gz cut short (a copy interrupted): the first volume still shows; reads past
+    the end say the file's name and that it is truncated, and the view stays up."""
+    raw = np.random.default_rng(2).integers(0, 3000, (12, 12, 12, 40)).astype(np.int16)
+    whole = tmp_path / "whole.nii.gz"
+    nib.save(nib.Nifti1Image(raw, np.eye(4)), whole)
+    cut = tmp_path / "cut.nii.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    view = FmriView(FmriRun(nib.load(cut)))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.volume is not None, timeout=10000)
+    view.set_time(39)
+    qtbot.waitUntil(lambda: "read failed" in view.readout.text(), timeout=10000)
+    text = view.readout.text()
+    assert str(cut) in text and "truncated" in text
+    assert view.isVisible()
