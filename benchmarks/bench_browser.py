@@ -273,7 +273,7 @@ def worker_fmri(path: str, n_visible: int, pages: int) -> dict:
     open_s = time.perf_counter() - t0
     # a compressed run is then decompressed into memory in the background: wait for it,
     # so the peak is the view's with the whole run held
-    while view.run.compressed and view.run._full is None:
+    while view.run.compressed and not view.run.in_memory:
         app.processEvents()
         time.sleep(0.005)
         if time.perf_counter() - t0 > 600:

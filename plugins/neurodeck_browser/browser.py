@@ -480,21 +480,22 @@ class BrowserView(ViewWidget):
         elif self.PREFETCH_ON_REQUEST and moved and self.page is not None:
             # Paging: while this page is read, the other worker reads the next one, so
             # paging back to back finds it ready (the rest waits for the paint, below).
-            nxt = self.viewport.clamp(self.t0 + self._direction * self.span)
-            if nxt != self.t0:
-                self.pager.prefetch([want.at(nxt)])
+            self._prefetch(want, (1,))
         if not self.PREFETCH_AFTER_PAINT:
             self._prefetch_neighbours()
+
+    def _prefetch(self, want: Want, steps: Sequence[int]) -> None:
+        """Prefetch the windows ``steps`` pages away in the direction of travel (inside
+        the recording; the current window is never among them)."""
+        times = [self.viewport.clamp(self.t0 + k * self._direction * self.span)
+                 for k in steps]
+        self.pager.prefetch([want.at(t) for t in times if t != self.t0])
 
     def _prefetch_neighbours(self) -> None:
         # Read the neighbours while the user looks at this page: two pages ahead in
         # the direction of travel (paging keeps the workers ahead), one behind.
         # The fetcher runs the newest prefetch first, so queue the nearest last.
-        ahead = self._direction * self.span
-        want = self._want(self.t0)
-        times = [self.viewport.clamp(t) for t in (self.t0 - ahead, self.t0 + 2 * ahead,
-                                                  self.t0 + ahead)]
-        self.pager.prefetch([want.at(t) for t in times if t != self.t0])
+        self._prefetch(self._want(self.t0), (-1, 2, 1))
 
     # -- the display copy (a precomputed copy of a recording computed on demand) ------------
     def _start_copy(self) -> None:

@@ -63,6 +63,11 @@ class OrientedRun:
         return np.ascontiguousarray(apply_orientation(vol3, self.ornt))
 
     # -- reads (worker thread) ----------------------------------------------------------------
+    @property
+    def in_memory(self) -> bool:
+        """Whether :meth:`load_all` has read the whole run."""
+        return self._full is not None
+
     def load_all(self) -> bool:
         """Read the whole run into memory once (used for compressed files), in the file's
         own data type (:attr:`nbytes`; its scaling is applied per read)."""
@@ -117,17 +122,17 @@ def _scaling(img) -> tuple[float | None, float, np.dtype]:
     return slope, inter, dtype
 
 
-READ_CHUNK = 16 * 2**20
-
-
 def read_error(img, error: BaseException) -> str:
-    """What a failed read says: the file, the cause, and for a compressed stream that
-    ends early, the likely reason."""
+    """What a failed read says: the file, the cause, and for data that end early (a
+    compressed stream cut short raises EOFError, as :func:`_read_unscaled` does), why."""
     name = str(getattr(img, "get_filename", lambda: "")() or "the image")
     text = f"read failed: {name}: {type(error).__name__}: {error}"
-    if isinstance(error, EOFError) or "truncated" in str(error):
+    if isinstance(error, EOFError):
         text += " (the file is truncated: its data end before the header says)"
     return text
+
+
+READ_CHUNK = 16 * 2**20
 
 
 def _read_unscaled(proxy) -> np.ndarray:
